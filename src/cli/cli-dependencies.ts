@@ -1,0 +1,18 @@
+import type { LoadedConfig } from '../config/index.js';
+
+export interface RunningGateway {
+  /** The URL clients use, e.g. http://127.0.0.1:8080. */
+  url: string;
+  /** Stops accepting, lets in-flight requests finish, closes models. */
+  close(): Promise<void>;
+}
+
+/** What the CLI needs from the composition root; keeps concrete providers out of cli/. */
+export interface CliDependencies {
+  version: string;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  loadConfig(file: string | undefined): Promise<LoadedConfig>;
+  startGateway(options: { loaded: LoadedConfig; host: string; port: number }): Promise<RunningGateway>;
+}

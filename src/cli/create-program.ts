@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import type { CliDependencies } from './cli-dependencies.js';
+import { registerConfigCommand } from './config-command.js';
+import { registerServeCommand } from './serve-command.js';
+
+/** The `switchyard` command line. Commands stay thin: parse flags, call in, print. */
+export function createProgram(dependencies: CliDependencies): Command {
+  const program = new Command('switchyard')
+    .description('SLM-first hybrid LLM gateway with an OpenAI-compatible API.')
+    .version(dependencies.version)
+    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (text) => dependencies.stdout.write(text),
+      writeErr: (text) => dependencies.stderr.write(text),
+    });
+  registerServeCommand(program, dependencies);
+  registerConfigCommand(program, dependencies);
+  return program;
+}

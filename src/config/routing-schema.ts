@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { modelNameSchema } from './model-schema.js';
+
+export const routingSchema = z.strictObject({
+  /** The model that serves `auto` when no rule matches. */
+  default: z.string().min(1),
+  /**
+   * Extra model names clients may send, mapped to `auto` or a configured model, so existing code
+   * that asks for `gpt-4o` is served without a change.
+   */
+  aliases: z.record(modelNameSchema, z.string().min(1)).default({}),
+});
+
+export type RoutingConfig = z.infer<typeof routingSchema>;

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { loggingSchema } from './logging-schema.js';
+import { modelNameSchema, modelSchema } from './model-schema.js';
+import { routingSchema } from './routing-schema.js';
+import { serverSchema } from './server-schema.js';
+
+/** The whole `switchyard.yaml`. Unknown keys anywhere are errors. */
+export const switchyardConfigSchema = z.strictObject({
+  models: z
+    .record(modelNameSchema, modelSchema)
+    .refine((models) => Object.keys(models).length > 0, 'configure at least one model'),
+  routing: routingSchema,
+  server: serverSchema.default(serverSchema.parse({})),
+  logging: loggingSchema.default(loggingSchema.parse({})),
+});
+
+export type SwitchyardConfig = z.infer<typeof switchyardConfigSchema>;
+/** The config as written in YAML, before defaults are filled in. */
+export type SwitchyardConfigInput = z.input<typeof switchyardConfigSchema>;

@@ -1,0 +1,30 @@
+import type { ChatRequest } from './chat-request.js';
+import type { ChatResult } from './chat-result.js';
+import type { StreamPart } from './stream-part.js';
+
+export type ProviderKind = 'llama-cpp' | 'openai-compatible' | 'anthropic';
+
+export interface Readiness {
+  ready: boolean;
+  /** A short sentence for /ready when not ready (or a note when ready). */
+  detail?: string;
+}
+
+/**
+ * A backend that answers chat requests. Providers throw GatewayErrors (from errors/) for failures
+ * before the first stream part, so the caller can still fall back; after the first part they yield
+ * an `error` part or throw, and the caller ends the client's stream cleanly.
+ */
+export interface ChatModel {
+  /** The configured name (`models.<name>` in the config). */
+  readonly name: string;
+  readonly provider: ProviderKind;
+  /** The upstream's model id (for the embedded backend, the GGUF file name). */
+  readonly modelId: string;
+  /** True when the model runs inside the deployment's perimeter (data never leaves it). */
+  readonly isLocal: boolean;
+  doGenerate(request: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
+  doStream(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamPart>;
+  readiness(): Readiness;
+  close(): Promise<void>;
+}

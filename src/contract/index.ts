@@ -1,0 +1,7 @@
+export type { ChatModel, ProviderKind, Readiness } from './chat-model.js';
+export type { ChatRequest, ResponseFormat, ToolChoice, ToolDefinition } from './chat-request.js';
+export type { ChatResult, Confidence, TokenLogprob } from './chat-result.js';
+export type { FinishReason } from './finish-reason.js';
+export type { Message, MessageRole, ToolCall } from './message.js';
+export type { StreamPart } from './stream-part.js';
+export { createEmptyUsage, type Usage } from './usage.js';

@@ -1,0 +1,14 @@
+export { AuthenticationError } from './authentication-error.js';
+export { ClientClosedError } from './client-closed-error.js';
+export { ConfigError, type ConfigIssue } from './config-error.js';
+export { GatewayError, type GatewayErrorOptions, isGatewayError } from './gateway-error.js';
+export { InvalidRequestError } from './invalid-request-error.js';
+export { ModelNotFoundError } from './model-not-found-error.js';
+export { NotFoundError } from './not-found-error.js';
+export { OverloadedError } from './overloaded-error.js';
+export { PayloadTooLargeError } from './payload-too-large-error.js';
+export { ServiceUnavailableError } from './service-unavailable-error.js';
+export { StartupError } from './startup-error.js';
+export { UnsupportedMediaTypeError } from './unsupported-media-type-error.js';
+export { UpstreamError } from './upstream-error.js';
+export { UpstreamTimeoutError } from './upstream-timeout-error.js';

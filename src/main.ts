@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { type Logger, pino } from 'pino';
+import type { CliDependencies, RunningGateway } from './cli/index.js';
+import { runCli } from './cli/index.js';
+import { type LoadedConfig, loadConfig } from './config/index.js';
+import { createChatModels, type ModelLoadReporter } from './create-chat-models.js';
+import { ModelResolver } from './routing/index.js';
+import { createApp } from './server/index.js';
+
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+function createLoadReporter(stderr: NodeJS.WriteStream, log: Logger): ModelLoadReporter {
+  let lastReported = -1;
+  return {
+    progress(name, fraction, totalBytes) {
+      const percent = Math.floor(fraction * 100);
+      if (percent === lastReported) return;
+      lastReported = percent;
+      const megabytes = Math.round(totalBytes / 1e6);
+      if (stderr.isTTY) stderr.write(`\rDownloading model '${name}': ${percent}% of ${megabytes} MB`);
+      else if (percent % 10 === 0) log.info({ model: name, percent, totalBytes }, 'downloading model');
+      if (percent === 100 && stderr.isTTY) stderr.write('\n');
+    },
+    loaded(model, detail) {
+      log.info({ model: model.name, provider: model.provider, detail }, 'model loaded');
+    },
+  };
+}
+
+/** Config → concrete models → HTTP server, listening. */
+export async function startGateway(options: {
+  loaded: LoadedConfig;
+  host: string;
+  port: number;
+  env: NodeJS.ProcessEnv;
+}): Promise<RunningGateway> {
+  const { config } = options.loaded;
+  const logger = pino({ level: config.logging.level, base: { service: 'switchyard' } });
+  const models = await createChatModels(config, options.env, createLoadReporter(process.stderr, logger));
+  const resolver = new ModelResolver({ models, routing: config.routing });
+  const apiKey = config.server.apiKeyEnv ? options.env[config.server.apiKeyEnv] : undefined;
+  const app = createApp({ server: config.server, models, resolver, logger, apiKey });
+  const address = await app.listen({ host: options.host, port: options.port });
+  logger.info(
+    { url: address, config: options.loaded.source, models: [...models.keys()] },
+    'switchyard listening',
+  );
+  let closing: Promise<void> | undefined;
+  return {
+    url: address,
+    close() {
+      closing ??= (async () => {
+        const grace = setTimeout(() => app.server.closeAllConnections(), config.server.shutdownGraceMs);
+        grace.unref();
+        await app.close();
+        clearTimeout(grace);
+        await Promise.allSettled([...models.values()].map((model) => model.close()));
+        logger.flush();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Entry point used by bin/switchyard.js. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const env = process.env;
+  const dependencies: CliDependencies = {
+    version: packageJson.version,
+    env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    loadConfig: (file) => loadConfig({ ...(file ? { file } : {}), env }),
+    startGateway: (options) => startGateway({ ...options, env }),
+  };
+  await runCli(argv, dependencies);
+}

@@ -1,0 +1,194 @@
+import type { AnthropicModelConfig } from '../../config/index.js';
+import type {
+  ChatModel,
+  ChatRequest,
+  ChatResult,
+  FinishReason,
+  Readiness,
+  StreamPart,
+  ToolCall,
+  Usage,
+} from '../../contract/index.js';
+import { ServiceUnavailableError, UpstreamError } from '../../errors/index.js';
+import { countUsageLocally, readServerSentEvents, UpstreamHttpClient } from '../shared/index.js';
+import { convertAnthropicUsage, mapAnthropicStopReason } from './convert-anthropic-response-parts.js';
+import { convertToAnthropicRequest } from './convert-to-anthropic-request.js';
+
+type Json = Record<string, unknown>;
+
+/** Anthropic's Messages API behind the OpenAI-shaped contract. */
+export class AnthropicChatModel implements ChatModel {
+  readonly provider = 'anthropic' as const;
+  readonly isLocal = false;
+  readonly name: string;
+  readonly modelId: string;
+  private readonly config: AnthropicModelConfig;
+  private readonly apiKey: string | undefined;
+  private readonly client: UpstreamHttpClient;
+
+  constructor(options: { name: string; config: AnthropicModelConfig; env: NodeJS.ProcessEnv }) {
+    this.name = options.name;
+    this.config = options.config;
+    this.modelId = options.config.model;
+    this.apiKey = options.env[options.config.apiKeyEnv];
+    this.client = new UpstreamHttpClient({
+      modelName: options.name,
+      baseUrl: options.config.baseUrl,
+      timeouts: options.config.timeouts,
+      maxConnections: options.config.maxConnections,
+    });
+  }
+
+  readiness(): Readiness {
+    return this.apiKey
+      ? { ready: true }
+      : { ready: false, detail: `environment variable ${this.config.apiKeyEnv} is not set` };
+  }
+
+  private async post(request: ChatRequest, stream: boolean, signal: AbortSignal) {
+    if (!this.apiKey) {
+      throw new ServiceUnavailableError({
+        message: `Model '${this.name}' is not configured: environment variable ${this.config.apiKeyEnv} is not set.`,
+        code: 'model_not_ready',
+      });
+    }
+    const { body, warnings } = convertToAnthropicRequest(request, {
+      modelId: this.modelId,
+      stream,
+      defaultMaxTokens: this.config.defaultMaxTokens,
+    });
+    const response = await this.client.postJson({
+      path: '/v1/messages',
+      headers: {
+        'x-api-key': this.apiKey,
+        'anthropic-version': this.config.version,
+        ...this.config.headers,
+      },
+      body,
+      signal,
+    });
+    return { response, warnings };
+  }
+
+  async doGenerate(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+    const { response, warnings } = await this.post(request, false, signal);
+    let body: Json;
+    try {
+      body = (await response.body.json()) as Json;
+    } catch (error) {
+      throw this.invalidResponse('its body is not valid JSON', response.convertError(error));
+    }
+    if (!Array.isArray(body.content)) throw this.invalidResponse('it has no content array');
+    let text = '';
+    const toolCalls: ToolCall[] = [];
+    for (const block of body.content as Json[]) {
+      if (block.type === 'text' && typeof block.text === 'string') text += block.text;
+      if (block.type === 'tool_use') {
+        toolCalls.push({
+          id: String(block.id),
+          name: String(block.name),
+          arguments: JSON.stringify(block.input ?? {}),
+        });
+      }
+    }
+    return {
+      text,
+      toolCalls,
+      finishReason: mapAnthropicStopReason(body.stop_reason),
+      usage: convertAnthropicUsage(body.usage) ?? countUsageLocally(request, text),
+      modelId: typeof body.model === 'string' ? body.model : this.modelId,
+      warnings,
+    };
+  }
+
+  async *doStream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<StreamPart> {
+    const { response, warnings } = await this.post(request, true, signal);
+    let usage: Usage | undefined;
+    let finishReason: FinishReason | undefined;
+    let modelId = this.modelId;
+    let text = '';
+    let stopped = false;
+    // Anthropic numbers content blocks; OpenAI numbers tool calls. Map one to the other.
+    const toolIndexByBlock = new Map<number, number>();
+    try {
+      for await (const event of readServerSentEvents(response.body)) {
+        let data: Json;
+        try {
+          data = JSON.parse(event.data) as Json;
+        } catch {
+          throw this.invalidResponse(`an event is not JSON: ${event.data.slice(0, 80)}`);
+        }
+        const type = data.type ?? event.event;
+        if (type === 'message_start') {
+          const message = (data.message ?? {}) as Json;
+          if (typeof message.model === 'string') modelId = message.model;
+          usage = convertAnthropicUsage(message.usage) ?? usage;
+        } else if (type === 'content_block_start') {
+          const block = (data.content_block ?? {}) as Json;
+          if (block.type === 'tool_use') {
+            const index = toolIndexByBlock.size;
+            toolIndexByBlock.set(Number(data.index), index);
+            yield {
+              type: 'tool-call-delta',
+              index,
+              id: String(block.id),
+              name: String(block.name),
+              argumentsDelta: '',
+            };
+          }
+        } else if (type === 'content_block_delta') {
+          const delta = (data.delta ?? {}) as Json;
+          if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '') {
+            text += delta.text;
+            yield { type: 'text-delta', delta: delta.text };
+          } else if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') {
+            const index = toolIndexByBlock.get(Number(data.index)) ?? 0;
+            yield { type: 'tool-call-delta', index, argumentsDelta: delta.partial_json };
+          }
+        } else if (type === 'message_delta') {
+          const delta = (data.delta ?? {}) as Json;
+          if (delta.stop_reason) finishReason = mapAnthropicStopReason(delta.stop_reason);
+          const outputTokens = (data.usage as Json | undefined)?.output_tokens;
+          // output_tokens in message_delta is cumulative for the whole message.
+          if (usage && typeof outputTokens === 'number') usage = { ...usage, outputTokens };
+        } else if (type === 'message_stop') {
+          stopped = true;
+          break;
+        } else if (type === 'error') {
+          const error = (data.error ?? {}) as Json;
+          const overloaded = error.type === 'overloaded_error';
+          throw new UpstreamError({
+            message: `Upstream '${this.name}' failed mid-stream: ${String(error.message ?? error.type ?? 'unknown error')}`,
+            code: overloaded ? 'upstream_overloaded' : 'upstream_stream_error',
+            status: 502,
+            isRetryable: true,
+          });
+        }
+      }
+    } catch (error) {
+      throw response.convertError(error);
+    }
+    if (!stopped) throw this.invalidResponse('the stream ended before message_stop');
+    yield {
+      type: 'finish',
+      finishReason: finishReason ?? 'other',
+      usage: usage ?? countUsageLocally(request, text),
+      modelId,
+      warnings,
+    };
+  }
+
+  private invalidResponse(reason: string, cause?: unknown): UpstreamError {
+    return new UpstreamError({
+      message: `Upstream '${this.name}' sent an invalid response: ${reason}.`,
+      code: 'upstream_invalid_response',
+      status: 502,
+      isRetryable: true,
+      cause,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

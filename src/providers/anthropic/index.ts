@@ -1,0 +1,1 @@
+export { AnthropicChatModel } from './anthropic-chat-model.js';

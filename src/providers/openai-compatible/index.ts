@@ -1,0 +1,1 @@
+export { OpenAICompatibleChatModel } from './openai-compatible-chat-model.js';

@@ -1,0 +1,54 @@
+/** One server-sent event: its `event:` name (if any) and its joined `data:` lines. */
+export interface ServerSentEvent {
+  event: string | undefined;
+  data: string;
+}
+
+/**
+ * Parses a byte stream as server-sent events (WHATWG rules: \n, \r\n or \r line ends, multi-line
+ * data joined with \n, comment lines ignored). Works on chunks split anywhere, even inside a
+ * multi-byte character.
+ */
+export async function* readServerSentEvents(
+  body: AsyncIterable<Uint8Array>,
+): AsyncGenerator<ServerSentEvent> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let event: string | undefined;
+  let data: string[] = [];
+
+  function* takeLines(final: boolean): Generator<ServerSentEvent> {
+    let start = 0;
+    for (let index = 0; index < buffer.length; index++) {
+      const char = buffer.charCodeAt(index);
+      if (char !== 10 && char !== 13) continue;
+      // A \r at the very end may be the first half of \r\n: wait for the next chunk.
+      if (char === 13 && index === buffer.length - 1 && !final) break;
+      const line = buffer.slice(start, index);
+      if (char === 13 && buffer.charCodeAt(index + 1) === 10) index++;
+      start = index + 1;
+      if (line === '') {
+        if (data.length > 0) yield { event, data: data.join('\n') };
+        event = undefined;
+        data = [];
+        continue;
+      }
+      if (line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon === -1 ? line : line.slice(0, colon);
+      let value = colon === -1 ? '' : line.slice(colon + 1);
+      if (value.startsWith(' ')) value = value.slice(1);
+      if (field === 'data') data.push(value);
+      else if (field === 'event') event = value;
+    }
+    buffer = buffer.slice(start);
+  }
+
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    yield* takeLines(false);
+  }
+  buffer += decoder.decode();
+  buffer += '\n\n';
+  yield* takeLines(true);
+}

@@ -1,0 +1,127 @@
+import { Agent, request, errors as undiciErrors } from 'undici';
+import type { TimeoutsConfig } from '../../config/index.js';
+import {
+  ClientClosedError,
+  isGatewayError,
+  UpstreamError,
+  UpstreamTimeoutError,
+} from '../../errors/index.js';
+import { createUpstreamError } from './create-upstream-error.js';
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array> & { text(): Promise<string>; json(): Promise<unknown> };
+  /** Translates an error thrown while reading `body` into a gateway error. */
+  convertError(error: unknown): Error;
+}
+
+/**
+ * One pooled HTTP client per upstream target, with the three timeouts a gateway needs: connect,
+ * first byte (also bounds silence between streamed chunks), and the whole call.
+ */
+export class UpstreamHttpClient {
+  private readonly agent: Agent;
+  private readonly modelName: string;
+  private readonly baseUrl: string;
+  private readonly timeouts: TimeoutsConfig;
+
+  constructor(options: {
+    modelName: string;
+    baseUrl: string;
+    timeouts: TimeoutsConfig;
+    maxConnections: number;
+  }) {
+    this.modelName = options.modelName;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeouts = options.timeouts;
+    this.agent = new Agent({
+      connections: options.maxConnections,
+      connect: { timeout: options.timeouts.connectMs },
+      headersTimeout: options.timeouts.firstByteMs,
+      bodyTimeout: options.timeouts.firstByteMs,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  /** POSTs JSON and resolves once response headers arrive; non-2xx answers become thrown errors. */
+  async postJson(options: {
+    path: string;
+    headers: Record<string, string>;
+    body: unknown;
+    signal: AbortSignal;
+  }): Promise<UpstreamResponse> {
+    const totalTimeout = AbortSignal.timeout(this.timeouts.totalMs);
+    const signal = AbortSignal.any([options.signal, totalTimeout]);
+    const convertError = (error: unknown): Error =>
+      this.convertError(error, { clientSignal: options.signal, totalTimeout });
+    let response: Awaited<ReturnType<typeof request>>;
+    try {
+      response = await request(`${this.baseUrl}${options.path}`, {
+        method: 'POST',
+        dispatcher: this.agent,
+        headers: { 'content-type': 'application/json', ...options.headers },
+        body: JSON.stringify(options.body),
+        signal,
+      });
+    } catch (error) {
+      throw convertError(error);
+    }
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      const bodyText = await response.body.text().catch(() => '');
+      throw createUpstreamError({
+        modelName: this.modelName,
+        status: response.statusCode,
+        bodyText,
+        retryAfter: response.headers['retry-after'],
+      });
+    }
+    return { status: response.statusCode, headers: response.headers, body: response.body, convertError };
+  }
+
+  private convertError(
+    error: unknown,
+    signals: { clientSignal: AbortSignal; totalTimeout: AbortSignal },
+  ): Error {
+    if (isGatewayError(error)) return error;
+    if (signals.clientSignal.aborted) return new ClientClosedError();
+    const model = this.modelName;
+    if (signals.totalTimeout.aborted) {
+      return new UpstreamTimeoutError({
+        model,
+        phase: 'total',
+        timeoutMs: this.timeouts.totalMs,
+        cause: error,
+      });
+    }
+    if (error instanceof undiciErrors.ConnectTimeoutError) {
+      return new UpstreamTimeoutError({
+        model,
+        phase: 'connect',
+        timeoutMs: this.timeouts.connectMs,
+        cause: error,
+      });
+    }
+    if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+      return new UpstreamTimeoutError({
+        model,
+        phase: 'first-byte',
+        timeoutMs: this.timeouts.firstByteMs,
+        cause: error,
+      });
+    }
+    const code = (error as { code?: string }).code;
+    const reason = code ? `${code}: ${(error as Error).message}` : String((error as Error)?.message ?? error);
+    return new UpstreamError({
+      message: `Could not reach upstream '${model}' (${reason}).`,
+      code: 'upstream_unreachable',
+      status: 502,
+      isRetryable: true,
+      cause: error,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

@@ -1,0 +1,1 @@
+export { ModelResolver, type ResolvedTarget } from './model-resolver.js';
