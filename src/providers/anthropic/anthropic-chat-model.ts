@@ -9,7 +9,7 @@ import type {
   ToolCall,
   Usage,
 } from '../../contract/index.js';
-import { ServiceUnavailableError, UpstreamError } from '../../errors/index.js';
+import { ClientClosedError, ServiceUnavailableError, UpstreamError } from '../../errors/index.js';
 import { countUsageLocally, readServerSentEvents, UpstreamHttpClient } from '../shared/index.js';
 import { convertAnthropicUsage, mapAnthropicStopReason } from './convert-anthropic-response-parts.js';
 import { convertToAnthropicRequest } from './convert-to-anthropic-request.js';
@@ -112,6 +112,8 @@ export class AnthropicChatModel implements ChatModel {
     const toolIndexByBlock = new Map<number, number>();
     try {
       for await (const event of readServerSentEvents(response.body)) {
+        // Events already buffered keep arriving after an abort; stop at the next one.
+        if (signal.aborted) throw new ClientClosedError();
         let data: Json;
         try {
           data = JSON.parse(event.data) as Json;

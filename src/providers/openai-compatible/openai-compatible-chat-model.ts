@@ -9,7 +9,7 @@ import type {
   ToolCall,
   Usage,
 } from '../../contract/index.js';
-import { ServiceUnavailableError, UpstreamError } from '../../errors/index.js';
+import { ClientClosedError, ServiceUnavailableError, UpstreamError } from '../../errors/index.js';
 import {
   computeConfidence,
   countUsageLocally,
@@ -126,6 +126,8 @@ export class OpenAICompatibleChatModel implements ChatModel {
     const probabilities: number[] = [];
     try {
       for await (const event of readServerSentEvents(response.body)) {
+        // Events already buffered keep arriving after an abort; stop at the next one.
+        if (signal.aborted) throw new ClientClosedError();
         if (event.data === '[DONE]') {
           done = true;
           break;

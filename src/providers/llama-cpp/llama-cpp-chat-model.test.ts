@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { llamaCppModelSchema } from '../../config/llama-cpp-model-schema.js';
+import { InvalidRequestError, OverloadedError } from '../../errors/index.js';
+import { runProviderContract } from '../provider-contract.case.js';
+import { LlamaCppChatModel } from './llama-cpp-chat-model.js';
+
+const modelPath = fileURLToPath(new URL('../../../../shared/models/stories260K.gguf', import.meta.url));
+
+function loadStories(overrides: Record<string, unknown> = {}) {
+  const config = llamaCppModelSchema.parse({
+    provider: 'llama-cpp',
+    model: modelPath,
+    contextSize: 256,
+    threads: 1,
+    gpu: false,
+    ...overrides,
+  });
+  return LlamaCppChatModel.load({ name: 'local', config, modelPath });
+}
+
+runProviderContract('llama-cpp (stories260K.gguf)', {
+  createModel: () => loadStories(),
+  supportsToolCalls: false,
+});
+
+describe('LlamaCppChatModel', () => {
+  let model: LlamaCppChatModel;
+  before(async () => {
+    model = await loadStories({ parallel: 1, queue: { maxWaiting: 1, timeoutMs: 5_000 } });
+  });
+  after(() => model.close());
+
+  it('reports token confidence between 0 and 1 for every answer', async () => {
+    const result = await model.doGenerate(
+      { messages: [{ role: 'user', content: 'Once upon a time' }], maxOutputTokens: 10 },
+      new AbortController().signal,
+    );
+    assert.ok(result.confidence, 'confidence present');
+    assert.ok(result.confidence.meanTokenProbability > 0 && result.confidence.meanTokenProbability <= 1);
+    assert.ok(result.confidence.minTokenProbability <= result.confidence.meanTokenProbability);
+    assert.ok(result.confidence.tokenCount >= result.usage.outputTokens);
+  });
+
+  it('uses the configured thread count', () => {
+    assert.equal(model.threads, 1);
+  });
+
+  it('answers 429 with Retry-After when its queue is full, and recovers', async () => {
+    const request = {
+      messages: [{ role: 'user' as const, content: 'Once upon a time' }],
+      maxOutputTokens: 60,
+    };
+    const running = model.doGenerate(request, new AbortController().signal);
+    const waiting = model.doGenerate(request, new AbortController().signal);
+    const refused = await model
+      .doGenerate(request, new AbortController().signal)
+      .catch((error: unknown) => error);
+    assert.ok(refused instanceof OverloadedError, `expected OverloadedError, got ${String(refused)}`);
+    assert.equal(refused.status, 429);
+    assert.ok(refused.retryAfterSeconds !== undefined && refused.retryAfterSeconds >= 1);
+    await Promise.all([running, waiting]);
+    assert.deepEqual(model.queue.depth, { running: 0, waiting: 0 });
+  });
+
+  it('refuses max_tokens beyond the context with a 400 naming max_tokens', async () => {
+    const error = await model
+      .doGenerate(
+        { messages: [{ role: 'user', content: 'hi' }], maxOutputTokens: 100_000 },
+        new AbortController().signal,
+      )
+      .catch((caught: unknown) => caught);
+    assert.ok(error instanceof InvalidRequestError);
+    assert.equal(error.param, 'max_tokens');
+  });
+
+  it('refuses a prompt longer than the context with context_length_exceeded', async () => {
+    const error = await model
+      .doGenerate(
+        { messages: [{ role: 'user', content: 'word '.repeat(2_000) }] },
+        new AbortController().signal,
+      )
+      .catch((caught: unknown) => caught);
+    assert.ok(error instanceof InvalidRequestError);
+    assert.equal(error.code, 'context_length_exceeded');
+  });
+
+  it('enforces a JSON schema with a grammar so the output validates', async () => {
+    const schema = {
+      type: 'object',
+      properties: { label: { enum: ['billing', 'shipping', 'other'] }, urgent: { type: 'boolean' } },
+      required: ['label', 'urgent'],
+    };
+    const result = await model.doGenerate(
+      {
+        messages: [{ role: 'user', content: 'My parcel is late' }],
+        maxOutputTokens: 40,
+        responseFormat: { type: 'json_schema', name: 'ticket', schema },
+      },
+      new AbortController().signal,
+    );
+    const value = JSON.parse(result.text) as { label: string; urgent: boolean };
+    assert.ok(['billing', 'shipping', 'other'].includes(value.label));
+    assert.equal(typeof value.urgent, 'boolean');
+  });
+});
