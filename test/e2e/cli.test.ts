@@ -47,7 +47,10 @@ routing: { default: cloud }
 
   it('config check exits non-zero and names the path of every error', async () => {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'models:\n  local: { provider: llama-cpp, model: x.gguf, threads: -1 }\nrouting: { default: nope }\nextra: 1\n');
+    writeFileSync(
+      file,
+      'models:\n  local: { provider: llama-cpp, model: x.gguf, threads: -1 }\nrouting: { default: nope }\nextra: 1\n',
+    );
     const { code, stderr } = await runCli(['config', 'check', file]);
     assert.equal(code, 1);
     assert.match(stderr, /models\.local\.threads: too small/);

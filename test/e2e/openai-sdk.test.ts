@@ -93,14 +93,24 @@ logging: { level: warn }
 
   it('round-trips a tool call through the cloud model', async () => {
     const tools: OpenAI.ChatCompletionTool[] = [
-      { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } } },
+        },
+      },
     ];
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
     const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools });
     const call = first.choices[0]?.message.tool_calls?.[0];
     assert.ok(call && call.type === 'function');
     assert.deepEqual(JSON.parse(call.function.arguments), { city: 'Paris' });
-    messages.push(first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: '21C and sunny' });
+    messages.push(first.choices[0]!.message, {
+      role: 'tool',
+      tool_call_id: call.id,
+      content: '21C and sunny',
+    });
     const second = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools });
     assert.equal(second.choices[0]?.message.content, 'It is sunny in Paris.');
     assert.equal(upstream.requests.at(-1)?.headers.authorization, 'Bearer sk-e2e');
@@ -111,7 +121,11 @@ logging: { level: warn }
       type: 'json_schema' as const,
       json_schema: {
         name: 'answer',
-        schema: { type: 'object', properties: { answer: { type: 'string', maxLength: 20 } }, required: ['answer'] },
+        schema: {
+          type: 'object',
+          properties: { answer: { type: 'string', maxLength: 20 } },
+          required: ['answer'],
+        },
       },
     };
     for (const model of ['gpt-4o-mini', 'local']) {
@@ -129,7 +143,12 @@ logging: { level: warn }
   it('stops the generation when the client aborts mid-stream, and stays healthy', async () => {
     const controller = new AbortController();
     const stream = await client.chat.completions.create(
-      { model: 'local', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 1800, stream: true },
+      {
+        model: 'local',
+        messages: [{ role: 'user', content: 'Once upon a time' }],
+        max_tokens: 1800,
+        stream: true,
+      },
       { signal: controller.signal },
     );
     let chunks = 0;

@@ -14,7 +14,10 @@ export async function findFreePort(): Promise<number> {
 }
 
 /** Runs a CLI command to completion and returns its exit code and output. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
@@ -29,7 +32,10 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
 }
 
 /** Starts `switchyard serve` as a real process and waits until /health answers. */
-export async function startCliServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess; output: () => string; stop(): Promise<number | null> }> {
+export async function startCliServer(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; child: ChildProcess; output: () => string; stop(): Promise<number | null> }> {
   const port = await findFreePort();
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), ...args], {
     env: { ...process.env, ...env },
@@ -46,7 +52,10 @@ export async function startCliServer(args: string[], env: NodeJS.ProcessEnv = {}
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`switchyard exited early:\n${output}`);
-    const healthy = await fetch(`${url}/health`).then((response) => response.ok, () => false);
+    const healthy = await fetch(`${url}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (healthy) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -33,13 +33,20 @@ export function buildDownloadUrl(reference: string, endpoint: string): string {
 async function probeDownload(url: string, timeoutMs: number): Promise<void> {
   let status: number;
   try {
-    const response = await fetch(url, { method: 'HEAD', redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(url, {
+      method: 'HEAD',
+      redirect: 'follow',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     status = response.status;
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`cannot reach ${new URL(url).host} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+    throw new Error(
+      `cannot reach ${new URL(url).host} (${cause?.code ?? cause?.message ?? (error as Error).message})`,
+    );
   }
-  if (status === 401 || status === 403) throw new Error(`${url} needs authorization (set HF_TOKEN for gated models)`);
+  if (status === 401 || status === 403)
+    throw new Error(`${url} needs authorization (set HF_TOKEN for gated models)`);
   if (status === 404) throw new Error(`${url} does not exist`);
   if (status >= 400) throw new Error(`${url} answered HTTP ${status}`);
 }
@@ -62,7 +69,10 @@ export async function resolveGgufFile(options: {
   const { reference } = options;
   const remote = isRemoteModelReference(reference);
   const endpoint =
-    options.huggingFaceEndpoint || process.env.MODEL_ENDPOINT || process.env.HF_ENDPOINT || 'https://huggingface.co/';
+    options.huggingFaceEndpoint ||
+    process.env.MODEL_ENDPOINT ||
+    process.env.HF_ENDPOINT ||
+    'https://huggingface.co/';
   const common = {
     directory: options.cacheDir,
     cli: false,
