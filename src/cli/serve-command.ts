@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { StartupError } from '../errors/index.js';
 import type { CliDependencies } from './cli-dependencies.js';
 import { parsePort } from './parse-port.js';
 
@@ -23,7 +24,7 @@ export function registerServeCommand(program: Command, dependencies: CliDependen
       const { env } = dependencies;
       const loaded = await dependencies.loadConfig(options.config);
       const port =
-        options.port ?? (env.SWITCHYARD_PORT ? parsePort(env.SWITCHYARD_PORT) : loaded.config.server.port);
+        options.port ?? (env.SWITCHYARD_PORT ? parseEnvPort(env.SWITCHYARD_PORT) : loaded.config.server.port);
       const host = options.host ?? env.SWITCHYARD_HOST ?? loaded.config.server.host;
       const gateway = await dependencies.startGateway({ loaded, host, port });
       let stopping = false;
@@ -42,4 +43,12 @@ export function registerServeCommand(program: Command, dependencies: CliDependen
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+}
+
+function parseEnvPort(value: string): number {
+  try {
+    return parsePort(value);
+  } catch (error) {
+    throw new StartupError(`SWITCHYARD_PORT='${value}': ${(error as Error).message}`);
+  }
 }

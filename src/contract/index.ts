@@ -4,4 +4,4 @@ export type { ChatResult, Confidence, TokenLogprob } from './chat-result.js';
 export type { FinishReason } from './finish-reason.js';
 export type { Message, MessageRole, ToolCall } from './message.js';
 export type { StreamPart } from './stream-part.js';
-export { createEmptyUsage, type Usage } from './usage.js';
+export type { Usage } from './usage.js';

@@ -17,14 +17,3 @@ export interface Usage {
    */
   source: 'upstream' | 'counted';
 }
-
-export function createEmptyUsage(source: Usage['source'] = 'upstream'): Usage {
-  return {
-    inputTokens: 0,
-    outputTokens: 0,
-    cachedInputTokens: 0,
-    cacheWriteInputTokens: 0,
-    reasoningTokens: 0,
-    source,
-  };
-}

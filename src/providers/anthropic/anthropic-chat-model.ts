@@ -10,7 +10,12 @@ import type {
   Usage,
 } from '../../contract/index.js';
 import { ClientClosedError, ServiceUnavailableError, UpstreamError } from '../../errors/index.js';
-import { countUsageLocally, readServerSentEvents, UpstreamHttpClient } from '../shared/index.js';
+import {
+  countUsageLocally,
+  createInvalidResponseError,
+  readServerSentEvents,
+  UpstreamHttpClient,
+} from '../shared/index.js';
 import { convertAnthropicUsage, mapAnthropicStopReason } from './convert-anthropic-response-parts.js';
 import { convertToAnthropicRequest } from './convert-to-anthropic-request.js';
 
@@ -76,9 +81,9 @@ export class AnthropicChatModel implements ChatModel {
     try {
       body = (await response.body.json()) as Json;
     } catch (error) {
-      throw this.invalidResponse('its body is not valid JSON', response.convertError(error));
+      throw createInvalidResponseError(this.name, 'its body is not valid JSON', response.convertError(error));
     }
-    if (!Array.isArray(body.content)) throw this.invalidResponse('it has no content array');
+    if (!Array.isArray(body.content)) throw createInvalidResponseError(this.name, 'it has no content array');
     let text = '';
     const toolCalls: ToolCall[] = [];
     for (const block of body.content as Json[]) {
@@ -118,7 +123,7 @@ export class AnthropicChatModel implements ChatModel {
         try {
           data = JSON.parse(event.data) as Json;
         } catch {
-          throw this.invalidResponse(`an event is not JSON: ${event.data.slice(0, 80)}`);
+          throw createInvalidResponseError(this.name, `an event is not JSON: ${event.data.slice(0, 80)}`);
         }
         const type = data.type ?? event.event;
         if (type === 'message_start') {
@@ -170,7 +175,7 @@ export class AnthropicChatModel implements ChatModel {
     } catch (error) {
       throw response.convertError(error);
     }
-    if (!stopped) throw this.invalidResponse('the stream ended before message_stop');
+    if (!stopped) throw createInvalidResponseError(this.name, 'the stream ended before message_stop');
     yield {
       type: 'finish',
       finishReason: finishReason ?? 'other',
@@ -178,16 +183,6 @@ export class AnthropicChatModel implements ChatModel {
       modelId,
       warnings,
     };
-  }
-
-  private invalidResponse(reason: string, cause?: unknown): UpstreamError {
-    return new UpstreamError({
-      message: `Upstream '${this.name}' sent an invalid response: ${reason}.`,
-      code: 'upstream_invalid_response',
-      status: 502,
-      isRetryable: true,
-      cause,
-    });
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,7 @@ import { ClientClosedError, ServiceUnavailableError, UpstreamError } from '../..
 import {
   computeConfidence,
   countUsageLocally,
+  createInvalidResponseError,
   readServerSentEvents,
   UpstreamHttpClient,
 } from '../shared/index.js';
@@ -86,11 +87,11 @@ export class OpenAICompatibleChatModel implements ChatModel {
     try {
       body = (await response.body.json()) as Json;
     } catch (error) {
-      throw this.invalidResponse('its body is not valid JSON', response.convertError(error));
+      throw createInvalidResponseError(this.name, 'its body is not valid JSON', response.convertError(error));
     }
     const choice = (Array.isArray(body.choices) ? body.choices[0] : undefined) as Json | undefined;
     const message = choice?.message as Json | undefined;
-    if (!choice || !message) throw this.invalidResponse('it has no choices[0].message');
+    if (!choice || !message) throw createInvalidResponseError(this.name, 'it has no choices[0].message');
     const text = typeof message.content === 'string' ? message.content : '';
     const toolCalls: ToolCall[] = Array.isArray(message.tool_calls)
       ? message.tool_calls.map((call: Json) => {
@@ -136,7 +137,10 @@ export class OpenAICompatibleChatModel implements ChatModel {
         try {
           chunk = JSON.parse(event.data) as Json;
         } catch {
-          throw this.invalidResponse(`a stream chunk is not JSON: ${event.data.slice(0, 80)}`);
+          throw createInvalidResponseError(
+            this.name,
+            `a stream chunk is not JSON: ${event.data.slice(0, 80)}`,
+          );
         }
         if (chunk.error) {
           const error = chunk.error as Json;
@@ -180,7 +184,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
       throw response.convertError(error);
     }
     if (!done && finishReason === undefined) {
-      throw this.invalidResponse('the stream ended before the answer was complete');
+      throw createInvalidResponseError(this.name, 'the stream ended before the answer was complete');
     }
     const confidence = computeConfidence(probabilities);
     yield {
@@ -191,16 +195,6 @@ export class OpenAICompatibleChatModel implements ChatModel {
       ...(confidence ? { confidence } : {}),
       warnings: done ? [] : ['the upstream stream ended without [DONE]'],
     };
-  }
-
-  private invalidResponse(reason: string, cause?: unknown): UpstreamError {
-    return new UpstreamError({
-      message: `Upstream '${this.name}' sent an invalid response: ${reason}.`,
-      code: 'upstream_invalid_response',
-      status: 502,
-      isRetryable: true,
-      cause,
-    });
   }
 
   async close(): Promise<void> {

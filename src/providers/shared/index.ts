@@ -1,5 +1,6 @@
 export { computeConfidence } from './compute-confidence.js';
 export { countUsageLocally } from './count-usage-locally.js';
+export { createInvalidResponseError } from './create-invalid-response-error.js';
 export { createUpstreamError, parseRetryAfterSeconds } from './create-upstream-error.js';
 export { estimateTokenCount } from './estimate-token-count.js';
 export { readServerSentEvents, type ServerSentEvent } from './read-server-sent-events.js';
