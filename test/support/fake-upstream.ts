@@ -10,6 +10,8 @@ export interface FakeReply {
   headers?: Record<string, string>;
   /** A JSON body (non-streaming answer or error). */
   json?: unknown;
+  /** A body sent byte for byte (a recorded payload), as text/event-stream unless headers say otherwise. */
+  raw?: string;
   /** Raw SSE `data:` payloads, sent in order; include '[DONE]' yourself. */
   sse?: string[];
   /** Pause before answering, and between SSE events. */
@@ -157,6 +159,11 @@ export class FakeUpstream {
     if (reply.delayMs) await sleep(reply.delayMs);
     if (reply.destroy) {
       request.socket.destroy();
+      return;
+    }
+    if (reply.raw !== undefined) {
+      response.writeHead(reply.status ?? 200, { 'content-type': 'text/event-stream', ...reply.headers });
+      response.end(reply.raw);
       return;
     }
     if (reply.sse) {

@@ -28,7 +28,7 @@ runProviderContract('llama-cpp (stories260K.gguf)', {
 describe('LlamaCppChatModel', () => {
   let model: LlamaCppChatModel;
   before(async () => {
-    model = await loadStories({ parallel: 1, queue: { maxWaiting: 1, timeoutMs: 5_000 } });
+    model = await loadStories({ contextSize: 1024, parallel: 1, queue: { maxWaiting: 1, timeoutMs: 5_000 } });
   });
   after(() => model.close());
 
@@ -84,6 +84,31 @@ describe('LlamaCppChatModel', () => {
       .catch((caught: unknown) => caught);
     assert.ok(error instanceof InvalidRequestError);
     assert.equal(error.code, 'context_length_exceeded');
+  });
+
+  it('renders offered tools into the prompt through the chat template', async () => {
+    const messages = [{ role: 'user' as const, content: 'Weather in Paris?' }];
+    const tools = [
+      {
+        name: 'get_weather',
+        description: 'Weather for a city',
+        parameters: { type: 'object', properties: { city: { type: 'string' } } },
+      },
+    ];
+    const plain = await model.doGenerate({ messages, maxOutputTokens: 4 }, new AbortController().signal);
+    const withTools = await model.doGenerate(
+      { messages, tools, maxOutputTokens: 4 },
+      new AbortController().signal,
+    );
+    assert.ok(
+      withTools.usage.inputTokens > plain.usage.inputTokens + 50,
+      `${withTools.usage.inputTokens} vs ${plain.usage.inputTokens}`,
+    );
+    const withoutTools = await model.doGenerate(
+      { messages, tools, toolChoice: 'none', maxOutputTokens: 4 },
+      new AbortController().signal,
+    );
+    assert.equal(withoutTools.usage.inputTokens, plain.usage.inputTokens);
   });
 
   it('enforces a JSON schema with a grammar so the output validates', async () => {
