@@ -31,5 +31,13 @@ export function checkConfigReferences(config: SwitchyardConfig): ConfigIssue[] {
       });
     }
   }
+  config.routing.rules.forEach((rule, index) => {
+    if (!known.has(rule.then)) {
+      issues.push({
+        path: `routing.rules[${index}].then`,
+        message: `unknown model "${rule.then}" (configured: ${list})`,
+      });
+    }
+  });
   return issues;
 }

@@ -8,6 +8,7 @@ export { maskConfig } from './mask-config.js';
 export type { ModelConfig } from './model-schema.js';
 export type { OpenAICompatibleModelConfig } from './openai-compatible-model-schema.js';
 export type { PriceConfig } from './price-schema.js';
+export type { NumberCondition, RoutingRule, RuleCondition } from './routing-rule-schema.js';
 export type { RoutingConfig } from './routing-schema.js';
 export type { ServerConfig } from './server-schema.js';
 export {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { modelNameSchema } from './model-schema.js';
+import { routingRuleSchema } from './routing-rule-schema.js';
 
 export const routingSchema = z.strictObject({
   /** The model that serves `auto` when no rule matches. */
@@ -9,6 +10,8 @@ export const routingSchema = z.strictObject({
    * that asks for `gpt-4o` is served without a change.
    */
   aliases: z.record(modelNameSchema, z.string().min(1)).default({}),
+  /** Ordered rules for `auto` requests; the first match wins, else `default`. */
+  rules: z.array(routingRuleSchema).default([]),
 });
 
 export type RoutingConfig = z.infer<typeof routingSchema>;

@@ -1,2 +1,12 @@
-export { detectPii, listPiiKinds, type PiiKind, type PiiMatch, redactPii } from './features/index.js';
+export {
+  detectPii,
+  HeuristicTaskClassifier,
+  listPiiKinds,
+  type PiiKind,
+  type PiiMatch,
+  type RequestFeatures,
+  redactPii,
+  type TaskClassifier,
+} from './features/index.js';
 export { ModelResolver, type ResolvedTarget } from './model-resolver.js';
+export { evaluatePolicy, type PolicyDecision } from './policy/index.js';

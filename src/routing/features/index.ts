@@ -1,4 +1,5 @@
 export { detectPii, listPiiKinds, type PiiKind, type PiiMatch, redactPii } from './detect-pii.js';
+export { estimateComplexity, HeuristicTaskClassifier } from './heuristic-task-classifier.js';
 export {
   hasCardIssuerPrefix,
   isIbanValid,
@@ -6,3 +7,4 @@ export {
   isSpanishIdValid,
   isSsnValid,
 } from './pii-validators.js';
+export type { RequestFeatures, TaskClassifier } from './request-features.js';

@@ -1,0 +1,1 @@
+export { evaluatePolicy, type PolicyDecision } from './evaluate-policy.js';
