@@ -1,4 +1,5 @@
 export { detectPii, listPiiKinds, type PiiKind, type PiiMatch, redactPii } from './detect-pii.js';
+export { extractRequestFeatures } from './extract-request-features.js';
 export { estimateComplexity, HeuristicTaskClassifier } from './heuristic-task-classifier.js';
 export {
   hasCardIssuerPrefix,

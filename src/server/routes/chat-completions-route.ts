@@ -17,12 +17,20 @@ export function registerChatCompletionsRoute(
 ): void {
   app.post('/v1/chat/completions', async (request, reply) => {
     const parsed = parseChatCompletionRequest(request.body);
-    const target = options.resolver.resolve(parsed.model);
+    const routeHeader = request.headers['x-switchyard-route'];
+    const target = options.resolver.resolve(
+      parsed.model,
+      parsed.request,
+      typeof routeHeader === 'string' && routeHeader !== '' ? routeHeader : undefined,
+    );
     const controller = new AbortController();
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) controller.abort();
     });
     reply.header('x-switchyard-model', target.model.name);
+    reply.header('x-switchyard-route', target.model.name);
+    // Reasons can quote client metadata; header values must be printable ASCII.
+    reply.header('x-switchyard-route-reason', target.reason.replace(/[^\x20-\x7e]/g, '?'));
     const created = Math.floor(Date.now() / 1000);
     const id = createCompletionId();
 

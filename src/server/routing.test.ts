@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { FakeUpstream } from '../../test/support/fake-upstream.js';
+import { parseConfig } from '../config/index.js';
+import type { ChatModel } from '../contract/index.js';
+import { OpenAICompatibleChatModel } from '../providers/openai-compatible/index.js';
+import { ModelResolver } from '../routing/index.js';
+import { createApp } from './create-app.js';
+
+describe('routing through the live server', () => {
+  let local: FakeUpstream;
+  let cloud: FakeUpstream;
+  let app: ReturnType<typeof createApp>;
+  const models = new Map<string, ChatModel>();
+
+  before(async () => {
+    local = await FakeUpstream.start();
+    cloud = await FakeUpstream.start();
+    const config = parseConfig(
+      {
+        models: {
+          local: { provider: 'openai-compatible', baseUrl: `${local.url}/v1`, model: 'qwen', local: true },
+          cloud: { provider: 'openai-compatible', baseUrl: `${cloud.url}/v1`, model: 'gpt-4o' },
+        },
+        routing: {
+          default: 'local',
+          aliases: { 'gpt-4o': 'auto' },
+          rules: [
+            { when: { pii: true }, then: 'local' },
+            { name: 'hard-tasks', when: { taskType: ['code', 'reasoning'] }, then: 'cloud' },
+            { when: { metadata: { team: 'équipe' } }, then: 'cloud' },
+          ],
+        },
+      },
+      'test',
+    );
+    for (const [name, model] of Object.entries(config.models)) {
+      if (model.provider === 'openai-compatible')
+        models.set(name, new OpenAICompatibleChatModel({ name, config: model, env: {} }));
+    }
+    app = createApp({
+      server: config.server,
+      models,
+      resolver: new ModelResolver({ models, routing: config.routing }),
+      logger: pino({ level: 'silent' }),
+    });
+    await app.ready();
+  });
+  after(async () => {
+    await app.close();
+    await Promise.all([...models.values()].map((model) => model.close()));
+    await local.close();
+    await cloud.close();
+  });
+
+  const ask = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url: '/v1/chat/completions', headers, payload: body });
+
+  it('routes an alias of auto by rule and says why in headers', async () => {
+    const response = await ask({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'Explain why the sky is blue' }],
+    });
+    assert.equal(response.headers['x-switchyard-route'], 'cloud');
+    assert.equal(
+      response.headers['x-switchyard-route-reason'],
+      'Routed to cloud by hard-tasks: task type is reasoning.',
+    );
+    assert.equal(cloud.requests.length, 1);
+  });
+
+  it('keeps a request carrying a valid IBAN on the local model, even for a hard task', async () => {
+    const before = cloud.requests.length;
+    const response = await ask({
+      model: 'auto',
+      messages: [
+        { role: 'user', content: 'Explain why my transfer from DE89 3704 0044 0532 0130 00 failed' },
+      ],
+    });
+    assert.equal(response.headers['x-switchyard-route'], 'local');
+    assert.equal(
+      response.headers['x-switchyard-route-reason'],
+      'Routed to local by rule 0: PII found (iban).',
+    );
+    assert.equal(cloud.requests.length, before);
+  });
+
+  it('serves unmatched requests on the default model', async () => {
+    const response = await ask({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'What are your opening hours?' }],
+    });
+    assert.equal(response.headers['x-switchyard-route'], 'local');
+    assert.match(String(response.headers['x-switchyard-route-reason']), /^No rule matched/);
+  });
+
+  it('lets metadata.route or the x-switchyard-route header force a target', async () => {
+    const byMetadata = await ask({
+      model: 'auto',
+      metadata: { route: 'cloud' },
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    assert.equal(byMetadata.headers['x-switchyard-route'], 'cloud');
+    const byHeader = await ask(
+      { model: 'auto', messages: [{ role: 'user', content: 'hi' }] },
+      { 'x-switchyard-route': 'cloud' },
+    );
+    assert.equal(byHeader.headers['x-switchyard-route'], 'cloud');
+    assert.equal(byHeader.headers['x-switchyard-route-reason'], "The request forced route 'cloud'.");
+    const unknown = await ask(
+      { model: 'auto', messages: [{ role: 'user', content: 'hi' }] },
+      { 'x-switchyard-route': 'gpt9' },
+    );
+    assert.equal(unknown.statusCode, 404);
+    assert.equal(unknown.json().error.code, 'model_not_found');
+  });
+
+  it('keeps non-ASCII metadata out of the reason header instead of failing', async () => {
+    const response = await ask({
+      model: 'auto',
+      metadata: { team: 'équipe' },
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    assert.equal(response.statusCode, 200);
+    assert.equal(
+      response.headers['x-switchyard-route-reason'],
+      'Routed to cloud by rule 2: metadata team is ?quipe.',
+    );
+  });
+});
