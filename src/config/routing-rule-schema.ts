@@ -45,7 +45,6 @@ export const routingRuleSchema = z.strictObject({
   name: z.string().min(1).max(64).optional(),
   when: ruleConditionSchema.default({}),
   /** The model that serves a matching request. */
-  // biome-ignore lint/suspicious/noThenProperty: `then` is the config's documented key.
   then: z.string().min(1),
 });
 
