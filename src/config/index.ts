@@ -1,7 +1,6 @@
 export type { AnthropicModelConfig } from './anthropic-model-schema.js';
 export { AUTO_MODEL, checkConfigReferences } from './check-config-references.js';
 export { createDefaultConfigInput, DEFAULT_SLM_MODEL, DEFAULT_SLM_SHA256 } from './default-config.js';
-export { convertZodIssues, formatConfigPath } from './format-config-issues.js';
 export type { LlamaCppModelConfig } from './llama-cpp-model-schema.js';
 export { type LoadedConfig, loadConfig, parseConfig, parseConfigText } from './load-config.js';
 export { maskConfig } from './mask-config.js';

@@ -31,16 +31,17 @@ class InternalError extends GatewayError {
  */
 export function convertErrorToGatewayError(
   error: unknown,
-  options: { bodyLimitBytes: number; contentType?: string },
+  // Only request-parsing errors need these; a failure mid-stream passes none.
+  request: { bodyLimitBytes?: number; contentType?: string } = {},
 ): GatewayError {
   if (isGatewayError(error)) return error;
   const framework = error as FrameworkError;
   switch (framework.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new PayloadTooLargeError({ limitBytes: options.bodyLimitBytes });
+      return new PayloadTooLargeError({ limitBytes: request.bodyLimitBytes ?? 0 });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_TYPE':
-      return new UnsupportedMediaTypeError({ contentType: options.contentType });
+      return new UnsupportedMediaTypeError({ contentType: request.contentType });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new InvalidRequestError({
         message: 'The request body is empty; send a JSON object.',

@@ -9,8 +9,6 @@ import {
 import { createUpstreamError } from './create-upstream-error.js';
 
 export interface UpstreamResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
   body: AsyncIterable<Uint8Array> & { text(): Promise<string>; json(): Promise<unknown> };
   /** Translates an error thrown while reading `body` into a gateway error. */
   convertError(error: unknown): Error;
@@ -76,7 +74,7 @@ export class UpstreamHttpClient {
         retryAfter: response.headers['retry-after'],
       });
     }
-    return { status: response.statusCode, headers: response.headers, body: response.body, convertError };
+    return { body: response.body, convertError };
   }
 
   private convertError(

@@ -62,7 +62,7 @@ export function registerChatCompletionsRoute(
       includeUsage: parsed.includeUsage,
       convertError: (error) => {
         request.log.error({ err: error, requestId: request.id }, 'stream failed');
-        return convertErrorToGatewayError(error, { bodyLimitBytes: 0 });
+        return convertErrorToGatewayError(error);
       },
     });
     return reply;
