@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { type Logger, pino } from 'pino';
+import { PriceBook } from './accounting/index.js';
 import type { CliDependencies, RunningGateway } from './cli/index.js';
 import { runCli } from './cli/index.js';
-import { type LoadedConfig, loadConfig } from './config/index.js';
+import { type LoadedConfig, loadConfig, type SwitchyardConfig } from './config/index.js';
 import { createChatModels, type ModelLoadReporter } from './create-chat-models.js';
-import { ModelResolver } from './routing/index.js';
+import { StartupError } from './errors/index.js';
 import { createApp } from './server/index.js';
+import { type RequestLog, SqliteRequestLog } from './storage/index.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -29,7 +31,17 @@ function createLoadReporter(stderr: NodeJS.WriteStream, log: Logger): ModelLoadR
   };
 }
 
-/** Config → concrete models → HTTP server, listening. */
+function createRequestLog(config: SwitchyardConfig, logger: Logger): RequestLog | undefined {
+  if (config.storage.requestLog === 'off') return undefined;
+  return new SqliteRequestLog({
+    path: config.storage.sqlite.path,
+    batchSize: config.storage.batchSize,
+    flushIntervalMs: config.storage.flushIntervalMs,
+    onError: (error, lostRows) => logger.error({ err: error, lostRows }, 'request log write failed'),
+  });
+}
+
+/** Config → concrete models and stores → HTTP server, listening. */
 export async function startGateway(options: {
   loaded: LoadedConfig;
   host: string;
@@ -39,12 +51,30 @@ export async function startGateway(options: {
   const { config } = options.loaded;
   const logger = pino({ level: config.logging.level, base: { service: 'switchyard' } });
   const models = await createChatModels(config, options.env, createLoadReporter(process.stderr, logger));
-  const resolver = new ModelResolver({ models, routing: config.routing });
+  const unpriced = new PriceBook({ models: config.models }).listUnpriced();
+  if (unpriced.length > 0) {
+    logger.warn(
+      { models: unpriced },
+      'no price configured or built in for these models: their cost is logged as unknown; set models.<name>.price',
+    );
+  }
+  let requestLog: RequestLog | undefined;
+  try {
+    requestLog = createRequestLog(config, logger);
+  } catch (error) {
+    await Promise.allSettled([...models.values()].map((model) => model.close()));
+    throw new StartupError(`Could not open the request log: ${(error as Error).message}`, { cause: error });
+  }
   const apiKey = config.server.apiKeyEnv ? options.env[config.server.apiKeyEnv] : undefined;
-  const app = createApp({ server: config.server, models, resolver, logger, apiKey });
+  const app = createApp({ config, models, logger, apiKey, requestLog });
   const address = await app.listen({ host: options.host, port: options.port });
   logger.info(
-    { url: address, config: options.loaded.source, models: [...models.keys()] },
+    {
+      url: address,
+      config: options.loaded.source,
+      models: [...models.keys()],
+      requestLog: requestLog ? config.storage.sqlite.path : 'off',
+    },
     'switchyard listening',
   );
   let closing: Promise<void> | undefined;
@@ -54,8 +84,10 @@ export async function startGateway(options: {
       closing ??= (async () => {
         const grace = setTimeout(() => app.server.closeAllConnections(), config.server.shutdownGraceMs);
         grace.unref();
+        // Stops accepting, then waits for in-flight requests (each records its row on the way out).
         await app.close();
         clearTimeout(grace);
+        await requestLog?.close();
         await Promise.allSettled([...models.values()].map((model) => model.close()));
         logger.flush();
       })();

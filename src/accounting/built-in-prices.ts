@@ -1,4 +1,4 @@
-import type { PriceConfig } from '../config/index.js';
+import type { TokenPrice } from '../config/index.js';
 
 /** The date the built-in prices were last checked against the providers' public price pages. */
 export const BUILT_IN_PRICES_CHECKED = '2025-10-01';
@@ -9,7 +9,7 @@ export const BUILT_IN_PRICES_CHECKED = '2025-10-01';
  * Keys are model id prefixes: an upstream's dated snapshot (`gpt-4o-mini-2024-07-18`) matches the
  * longest key it starts with.
  */
-export const BUILT_IN_PRICES: Readonly<Record<string, PriceConfig>> = {
+export const BUILT_IN_PRICES: Readonly<Record<string, TokenPrice>> = {
   // OpenAI: cached input is billed at the listed cached rate; reasoning tokens bill as output.
   'gpt-5': { inputPerMillion: 1.25, outputPerMillion: 10, cachedInputPerMillion: 0.125 },
   'gpt-5-mini': { inputPerMillion: 0.25, outputPerMillion: 2, cachedInputPerMillion: 0.025 },
@@ -18,8 +18,11 @@ export const BUILT_IN_PRICES: Readonly<Record<string, PriceConfig>> = {
   'gpt-4.1-mini': { inputPerMillion: 0.4, outputPerMillion: 1.6, cachedInputPerMillion: 0.1 },
   'gpt-4.1-nano': { inputPerMillion: 0.1, outputPerMillion: 0.4, cachedInputPerMillion: 0.025 },
   'gpt-4o': { inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25 },
+  // The first gpt-4o snapshot kept its launch price and has no cached rate.
+  'gpt-4o-2024-05-13': { inputPerMillion: 5, outputPerMillion: 15 },
   'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075 },
   'gpt-4-turbo': { inputPerMillion: 10, outputPerMillion: 30 },
+  'gpt-4': { inputPerMillion: 30, outputPerMillion: 60 },
   'gpt-3.5-turbo': { inputPerMillion: 0.5, outputPerMillion: 1.5 },
   o1: { inputPerMillion: 15, outputPerMillion: 60, cachedInputPerMillion: 7.5 },
   o3: { inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 0.5 },
@@ -71,7 +74,7 @@ export const BUILT_IN_PRICES: Readonly<Record<string, PriceConfig>> = {
 };
 
 /** The built-in price of a model id: exact key first, else the longest key the id starts with. */
-export function findBuiltInPrice(modelId: string): PriceConfig | undefined {
+export function findBuiltInPrice(modelId: string): TokenPrice | undefined {
   const id = modelId.toLowerCase();
   const exact = BUILT_IN_PRICES[id];
   if (exact) return exact;

@@ -1,4 +1,4 @@
-import type { PriceConfig } from '../config/index.js';
+import type { TokenPrice } from '../config/index.js';
 import type { Usage } from '../contract/index.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Usage } from '../contract/index.js';
  * subsets of input and output, so nothing is counted twice). Rates left out of a price fall back to
  * the plain input or output rate.
  */
-export function computeCost(usage: Usage, price: PriceConfig): number {
+export function computeCost(usage: Usage, price: TokenPrice): number {
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
   const cacheWrite = Math.min(usage.cacheWriteInputTokens, usage.inputTokens - cached);
   const uncached = usage.inputTokens - cached - cacheWrite;

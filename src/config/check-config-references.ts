@@ -1,4 +1,5 @@
 import type { ConfigIssue } from '../errors/index.js';
+import { isLocalModelConfig } from './model-schema.js';
 import type { SwitchyardConfig } from './switchyard-config-schema.js';
 
 /** The model name that means "let the router decide". */
@@ -31,13 +32,36 @@ export function checkConfigReferences(config: SwitchyardConfig): ConfigIssue[] {
       });
     }
   }
+  const checkModel = (path: string, name: string) => {
+    if (!known.has(name)) issues.push({ path, message: `unknown model "${name}" (configured: ${list})` });
+  };
   config.routing.rules.forEach((rule, index) => {
-    if (!known.has(rule.then)) {
+    checkModel(`routing.rules[${index}].then`, rule.then);
+  });
+  const { escalation, fallbacks, residency, baseline } = config.routing;
+  if (escalation) {
+    checkModel('routing.escalation.from', escalation.from);
+    checkModel('routing.escalation.to', escalation.to);
+    if (escalation.from === escalation.to) {
+      issues.push({ path: 'routing.escalation.to', message: 'escalation must go to a different model' });
+    }
+  }
+  for (const [target, chain] of Object.entries(fallbacks)) {
+    checkModel(`routing.fallbacks.${target}`, target);
+    chain.forEach((name, index) => {
+      checkModel(`routing.fallbacks.${target}[${index}]`, name);
+    });
+  }
+  if (residency.pii !== undefined) {
+    const model = config.models[residency.pii];
+    if (!model) checkModel('routing.residency.pii', residency.pii);
+    else if (!isLocalModelConfig(model)) {
       issues.push({
-        path: `routing.rules[${index}].then`,
-        message: `unknown model "${rule.then}" (configured: ${list})`,
+        path: 'routing.residency.pii',
+        message: `model "${residency.pii}" is not local (use a llama-cpp model, or an openai-compatible one with local: true)`,
       });
     }
-  });
+  }
+  if (baseline !== undefined) checkModel('routing.baseline', baseline);
   return issues;
 }

@@ -15,3 +15,10 @@ export type ModelConfig = z.infer<typeof modelSchema>;
 export const modelNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, 'model names use letters, digits and . _ : / - (at most 64)');
+
+/** True when the model runs inside the deployment's perimeter, so data sent to it stays there. */
+export function isLocalModelConfig(config: ModelConfig): boolean {
+  if (config.provider === 'llama-cpp') return true;
+  if (config.provider === 'openai-compatible') return config.local;
+  return false;
+}

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { escalationSchema } from './escalation-schema.js';
 import { modelNameSchema } from './model-schema.js';
+import { circuitBreakerSchema, retriesSchema } from './resilience-schema.js';
 import { routingRuleSchema } from './routing-rule-schema.js';
 
 export const routingSchema = z.strictObject({
@@ -12,6 +14,19 @@ export const routingSchema = z.strictObject({
   aliases: z.record(modelNameSchema, z.string().min(1)).default({}),
   /** Ordered rules for `auto` requests; the first match wins, else `default`. */
   rules: z.array(routingRuleSchema).default([]),
+  /** Check the small model's answers and re-run failures on a larger model. */
+  escalation: escalationSchema.optional(),
+  /** Per target, the models tried in order when it fails before the first byte reaches the client. */
+  fallbacks: z.record(z.string(), z.array(z.string().min(1))).default({}),
+  /**
+   * Data residency: `pii: <model>` keeps every request in which PII is found on that (local) model,
+   * whatever the rules, a forced route, a fallback or an escalation would otherwise pick.
+   */
+  residency: z.strictObject({ pii: z.string().min(1).optional() }).default({}),
+  /** The model an all-LLM deployment would have used; its price gives each request's savings. */
+  baseline: z.string().min(1).optional(),
+  retries: retriesSchema.default(retriesSchema.parse({})),
+  circuitBreaker: circuitBreakerSchema.default(circuitBreakerSchema.parse({})),
 });
 
 export type RoutingConfig = z.infer<typeof routingSchema>;

@@ -3,6 +3,7 @@ import { loggingSchema } from './logging-schema.js';
 import { modelNameSchema, modelSchema } from './model-schema.js';
 import { routingSchema } from './routing-schema.js';
 import { serverSchema } from './server-schema.js';
+import { storageSchema } from './storage-schema.js';
 
 /** The whole `switchyard.yaml`. Unknown keys anywhere are errors. */
 export const switchyardConfigSchema = z.strictObject({
@@ -11,6 +12,7 @@ export const switchyardConfigSchema = z.strictObject({
     .refine((models) => Object.keys(models).length > 0, 'configure at least one model'),
   routing: routingSchema,
   server: serverSchema.default(serverSchema.parse({})),
+  storage: storageSchema.default(storageSchema.parse({})),
   logging: loggingSchema.default(loggingSchema.parse({})),
 });
 

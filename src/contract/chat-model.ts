@@ -25,6 +25,14 @@ export interface ChatModel {
   readonly isLocal: boolean;
   doGenerate(request: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
   doStream(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamPart>;
+  /**
+   * Tokens in `text` by this model's own tokenizer where known (the GGUF vocabulary, OpenAI's BPE
+   * encodings), else an estimate; `countsExactly` says which.
+   */
+  countTokens(text: string): number;
+  readonly countsExactly: boolean;
+  /** Requests running and waiting, for backends that queue (the embedded model). */
+  queueDepth?(): { running: number; waiting: number };
   readiness(): Readiness;
   close(): Promise<void>;
 }

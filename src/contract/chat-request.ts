@@ -36,6 +36,12 @@ export interface ChatRequest {
   /** Ask the backend for token log-probabilities (returned to the client when it asked). */
   logprobs?: boolean;
   topLogprobs?: number;
+  /**
+   * Set by the router, not the client: compute answer confidence even when the client did not ask
+   * for logprobs (escalation needs it). HTTP backends then request logprobs from the upstream but
+   * return them only when `logprobs` is set.
+   */
+  confidenceRequested?: boolean;
   /** End-user id, passed through for the upstream's abuse monitoring. */
   user?: string;
   metadata?: Record<string, string>;

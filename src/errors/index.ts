@@ -1,3 +1,4 @@
+export { AllTargetsFailedError, type FailedAttemptSummary } from './all-targets-failed-error.js';
 export { AuthenticationError } from './authentication-error.js';
 export { ClientClosedError } from './client-closed-error.js';
 export { ConfigError, type ConfigIssue } from './config-error.js';

@@ -1,4 +1,20 @@
 export {
+  checkAnswer,
+  type EscalationReason,
+  type FailedCheck,
+  findSchemaProblem,
+  findValueProblem,
+} from './escalation/index.js';
+export {
+  ChatExecutor,
+  type CircuitState,
+  type ExecutionReport,
+  type GenerateOutcome,
+  type StreamOutcome,
+  sumAttemptCost,
+  sumAttemptMs,
+} from './execution/index.js';
+export {
   detectPii,
   HeuristicTaskClassifier,
   listPiiKinds,

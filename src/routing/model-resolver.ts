@@ -1,7 +1,8 @@
 import { AUTO_MODEL, type RoutingConfig } from '../config/index.js';
 import type { ChatModel, ChatRequest } from '../contract/index.js';
 import { ModelNotFoundError } from '../errors/index.js';
-import { extractRequestFeatures } from './features/extract-request-features.js';
+import { listPiiKinds, type PiiKind } from './features/detect-pii.js';
+import { extractRequestFeatures, joinMessageText } from './features/extract-request-features.js';
 import { HeuristicTaskClassifier } from './features/heuristic-task-classifier.js';
 import type { RequestFeatures, TaskClassifier } from './features/request-features.js';
 import { evaluatePolicy } from './policy/evaluate-policy.js';
@@ -9,11 +10,17 @@ import { evaluatePolicy } from './policy/evaluate-policy.js';
 /** Which configured model serves a request, and why (a short sentence for headers and logs). */
 export interface ResolvedTarget {
   model: ChatModel;
-  /** The rule that decided (`default`, `rule 2`, a rule's name), or `forced` for named targets. */
+  /** The rule that decided (`default`, `rule 2`, a rule's name), `forced` or `residency`. */
   rule: string;
   reason: string;
   /** The name the client sent. */
   requested: string;
+  /** True when the client chose the model (by name, alias, `metadata.route` or header). */
+  forced: boolean;
+  /** Kinds of PII found (scanned for routed requests and whenever residency is configured). */
+  piiKinds: PiiKind[];
+  /** True when residency binds this request to local models (fallbacks and escalation included). */
+  localOnly: boolean;
   /** Present when the routing policy ran (requests for `auto`). */
   features?: RequestFeatures;
 }
@@ -21,7 +28,8 @@ export interface ResolvedTarget {
 /**
  * Maps the `model` a client sends to a configured model. `auto` (or an alias of it) runs the
  * routing policy on the request's features; a configured name, an alias of one, `metadata.route`
- * or the `x-switchyard-route` header forces that model. Anything else is a 404 listing valid names.
+ * or the `x-switchyard-route` header forces that model. Residency overrides both: a request with
+ * PII goes to the residency model whenever the pick is not local. Unknown names are a 404.
  */
 export class ModelResolver {
   private readonly models: ReadonlyMap<string, ChatModel>;
@@ -43,42 +51,70 @@ export class ModelResolver {
     return [AUTO_MODEL, ...this.models.keys(), ...Object.keys(this.routing.aliases)];
   }
 
-  resolve(requested: string, request?: ChatRequest, routeOverride?: string): ResolvedTarget {
+  resolve(requested: string, request: ChatRequest, routeOverride?: string): ResolvedTarget {
+    const picked = this.pick(requested, request, routeOverride);
+    const residencyModel = this.routing.residency.pii;
+    if (residencyModel === undefined) return { ...picked, localOnly: false };
+    const piiKinds = picked.features?.piiKinds ?? listPiiKinds(joinMessageText(request));
+    if (piiKinds.length === 0) return { ...picked, piiKinds, localOnly: false };
+    if (picked.model.isLocal) return { ...picked, piiKinds, localOnly: true };
+    return {
+      ...picked,
+      model: this.getConfigured(residencyModel),
+      rule: 'residency',
+      reason: `The request contains PII (${piiKinds.join(', ')}); residency keeps it on ${residencyModel} instead of ${picked.model.name}.`,
+      piiKinds,
+      localOnly: true,
+    };
+  }
+
+  private pick(
+    requested: string,
+    request: ChatRequest,
+    routeOverride: string | undefined,
+  ): Omit<ResolvedTarget, 'localOnly'> {
     const aliasOf = Object.hasOwn(this.routing.aliases, requested)
       ? this.routing.aliases[requested]
       : undefined;
-    const override = routeOverride ?? request?.metadata?.route;
+    const override = routeOverride ?? request.metadata?.route;
     if (override !== undefined) {
       const model = this.models.get(override);
       if (!model) throw new ModelNotFoundError({ model: override, validNames: [...this.models.keys()] });
-      return { model, rule: 'forced', reason: `The request forced route '${override}'.`, requested };
+      const reason = `The request forced route '${override}'.`;
+      return { model, rule: 'forced', reason, requested, forced: true, piiKinds: [] };
     }
     const name = aliasOf ?? requested;
     if (name !== AUTO_MODEL) {
       const model = this.models.get(name);
       if (!model) throw new ModelNotFoundError({ model: requested, validNames: this.listNames() });
       const via = aliasOf ? ` (alias '${requested}')` : '';
-      return { model, rule: 'forced', reason: `The request named model '${name}'${via}.`, requested };
+      const reason = `The request named model '${name}'${via}.`;
+      return { model, rule: 'forced', reason, requested, forced: true, piiKinds: [] };
     }
-    const features = request
-      ? extractRequestFeatures(request, { requestedModel: requested, classifier: this.classifier })
-      : undefined;
-    const decision = features
-      ? evaluatePolicy(this.routing, features)
-      : {
-          target: this.routing.default,
-          rule: 'default',
-          reason: `Routed to the default model ${this.routing.default}.`,
-        };
-    const model = this.models.get(decision.target);
-    // Config validation guarantees every rule target exists; a miss here is a programming error.
-    if (!model) throw new Error(`routing refers to unknown model '${decision.target}'`);
+    const defaultModel = this.getConfigured(this.routing.default);
+    const features = extractRequestFeatures(request, {
+      requestedModel: requested,
+      classifier: this.classifier,
+      // Counted with the default target's tokenizer: rules on inputTokens are mostly about
+      // whether a prompt still fits the small model that serves by default.
+      countTokens: (text) => defaultModel.countTokens(text),
+    });
+    const decision = evaluatePolicy(this.routing, features);
     return {
-      model,
+      model: this.getConfigured(decision.target),
       rule: decision.rule,
       reason: decision.reason,
       requested,
-      ...(features ? { features } : {}),
+      forced: false,
+      piiKinds: features.piiKinds,
+      features,
     };
+  }
+
+  private getConfigured(name: string): ChatModel {
+    const model = this.models.get(name);
+    // Config validation guarantees every reference exists; a miss here is a programming error.
+    if (!model) throw new Error(`routing refers to unknown model '${name}'`);
+    return model;
   }
 }

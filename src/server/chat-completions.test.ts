@@ -196,7 +196,7 @@ describe('GET /v1/models, /health and /ready', () => {
     assert.equal(ready.statusCode, 200);
     assert.deepEqual(ready.json(), {
       ready: true,
-      models: { cloud: { provider: 'openai-compatible', ready: true } },
+      models: { cloud: { provider: 'openai-compatible', ready: true, circuit: 'closed' } },
     });
   });
 });

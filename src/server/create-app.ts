@@ -1,33 +1,79 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import type { ServerConfig } from '../config/index.js';
+import { PriceBook } from '../accounting/index.js';
+import { computeConfigHash, type SwitchyardConfig } from '../config/index.js';
 import type { ChatModel } from '../contract/index.js';
 import { AuthenticationError, NotFoundError } from '../errors/index.js';
-import type { ModelResolver } from '../routing/index.js';
+import { ChatExecutor, ModelResolver, type TaskClassifier } from '../routing/index.js';
+import type { RequestLog } from '../storage/index.js';
+import { GatewayMetrics } from '../telemetry/index.js';
+import { ChatRequestRecorder } from './chat-request-recorder.js';
 import { checkBearerToken } from './check-bearer-token.js';
 import { convertErrorToGatewayError } from './convert-error-to-response.js';
 import { createRequestId } from './create-request-id.js';
 import { registerChatCompletionsRoute } from './routes/chat-completions-route.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerMetricsRoute } from './routes/metrics-route.js';
 import { registerModelsRoute } from './routes/models-route.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set once the chat route has written this request's record (and its log line). */
+    chatRecorded: boolean;
+  }
+}
+
 export interface AppOptions {
-  server: ServerConfig;
+  config: SwitchyardConfig;
   models: ReadonlyMap<string, ChatModel>;
-  resolver: ModelResolver;
   logger: FastifyBaseLogger;
   /** The gateway API key, when `server.apiKeyEnv` names one. */
   apiKey?: string | undefined;
+  /** Where request rows go (none: no request log). */
+  requestLog?: RequestLog | undefined;
+  /** Also export the process's CPU, memory and event-loop metrics (default true). */
+  processMetrics?: boolean;
+  /** Replaces the heuristic task classifier. */
+  classifier?: TaskClassifier;
 }
 
 /** The HTTP gateway: OpenAI-compatible routes plus health, every error in OpenAI's envelope. */
 export function createApp(options: AppOptions): FastifyInstance {
+  const { config, models } = options;
+  const server = config.server;
+  const priceBook = new PriceBook({ models: config.models, baseline: config.routing.baseline });
+  const resolver = new ModelResolver({
+    models,
+    routing: config.routing,
+    ...(options.classifier ? { classifier: options.classifier } : {}),
+  });
+  const executor = new ChatExecutor({ models, routing: config.routing, priceBook });
+  const metrics = new GatewayMetrics(
+    {
+      circuitStates: () => executor.circuitStates(),
+      queueDepths: () =>
+        [...models.values()].flatMap((model) => {
+          const depth = model.queueDepth?.();
+          return depth ? [{ model: model.name, ...depth }] : [];
+        }),
+      requestLogPendingRows: () => options.requestLog?.pendingRows ?? 0,
+      requestLogFailedRows: () => options.requestLog?.failedRows ?? 0,
+    },
+    { processMetrics: options.processMetrics ?? true },
+  );
+  const recorder = new ChatRequestRecorder({
+    requestLog: options.requestLog,
+    metrics,
+    priceBook,
+    content: config.storage.content,
+    configHash: computeConfigHash(config),
+  });
   const app: FastifyInstance = Fastify({
     loggerInstance: options.logger,
     // One log line per request comes from our onResponse hook, not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: options.server.bodyLimitBytes,
-    requestTimeout: options.server.requestTimeoutMs,
-    keepAliveTimeout: options.server.keepAliveTimeoutMs,
+    bodyLimit: server.bodyLimitBytes,
+    requestTimeout: server.requestTimeoutMs,
+    keepAliveTimeout: server.keepAliveTimeoutMs,
     requestIdHeader: false,
     genReqId: (request) => createRequestId(request.headers['x-request-id']),
     return503OnClosing: true,
@@ -35,6 +81,7 @@ export function createApp(options: AppOptions): FastifyInstance {
   });
   // Only JSON is accepted; a text/plain body should be a clear 415, not a confusing 400.
   app.removeContentTypeParser('text/plain');
+  app.decorateRequest('chatRecorded', false);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -48,6 +95,8 @@ export function createApp(options: AppOptions): FastifyInstance {
   });
 
   app.addHook('onResponse', async (request, reply) => {
+    // Chat requests get one richer line from their recorder instead.
+    if (request.chatRecorded) return;
     request.log.info(
       {
         method: request.method,
@@ -62,7 +111,7 @@ export function createApp(options: AppOptions): FastifyInstance {
 
   app.setErrorHandler((error, request, reply) => {
     const gatewayError = convertErrorToGatewayError(error, {
-      bodyLimitBytes: options.server.bodyLimitBytes,
+      bodyLimitBytes: server.bodyLimitBytes,
       ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
     });
     if (gatewayError.status >= 500 && gatewayError.code === 'internal_error') {
@@ -81,8 +130,9 @@ export function createApp(options: AppOptions): FastifyInstance {
     reply.status(error.status).send(error.toJSON());
   });
 
-  registerChatCompletionsRoute(app, { resolver: options.resolver });
-  registerModelsRoute(app, { resolver: options.resolver, models: options.models });
-  registerHealthRoutes(app, { models: options.models });
+  registerChatCompletionsRoute(app, { resolver, executor, recorder });
+  registerModelsRoute(app, { resolver, models });
+  registerHealthRoutes(app, { models, executor });
+  registerMetricsRoute(app, { metrics });
   return app;
 }

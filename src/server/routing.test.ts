@@ -1,27 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { FakeUpstream } from '../../test/support/fake-upstream.js';
-import { parseConfig } from '../config/index.js';
-import type { ChatModel } from '../contract/index.js';
-import { OpenAICompatibleChatModel } from '../providers/openai-compatible/index.js';
-import { ModelResolver } from '../routing/index.js';
-import { createApp } from './create-app.js';
+import type { FakeUpstream } from '../../test/support/fake-upstream.js';
+import { startTestGateway, type TestGateway } from '../../test/support/start-test-gateway.js';
 
 describe('routing through the live server', () => {
+  let gateway: TestGateway;
   let local: FakeUpstream;
   let cloud: FakeUpstream;
-  let app: ReturnType<typeof createApp>;
-  const models = new Map<string, ChatModel>();
+  let app: TestGateway['app'];
 
   before(async () => {
-    local = await FakeUpstream.start();
-    cloud = await FakeUpstream.start();
-    const config = parseConfig(
-      {
+    gateway = await startTestGateway({
+      upstreams: ['local', 'cloud'],
+      config: (urls) => ({
         models: {
-          local: { provider: 'openai-compatible', baseUrl: `${local.url}/v1`, model: 'qwen', local: true },
-          cloud: { provider: 'openai-compatible', baseUrl: `${cloud.url}/v1`, model: 'gpt-4o' },
+          local: { provider: 'openai-compatible', baseUrl: urls.local as string, model: 'qwen', local: true },
+          cloud: { provider: 'openai-compatible', baseUrl: urls.cloud as string, model: 'gpt-4o' },
         },
         routing: {
           default: 'local',
@@ -32,27 +26,13 @@ describe('routing through the live server', () => {
             { when: { metadata: { team: 'équipe' } }, then: 'cloud' },
           ],
         },
-      },
-      'test',
-    );
-    for (const [name, model] of Object.entries(config.models)) {
-      if (model.provider === 'openai-compatible')
-        models.set(name, new OpenAICompatibleChatModel({ name, config: model, env: {} }));
-    }
-    app = createApp({
-      server: config.server,
-      models,
-      resolver: new ModelResolver({ models, routing: config.routing }),
-      logger: pino({ level: 'silent' }),
+      }),
     });
-    await app.ready();
+    app = gateway.app;
+    local = gateway.upstreams.local as FakeUpstream;
+    cloud = gateway.upstreams.cloud as FakeUpstream;
   });
-  after(async () => {
-    await app.close();
-    await Promise.all([...models.values()].map((model) => model.close()));
-    await local.close();
-    await cloud.close();
-  });
+  after(() => gateway.close());
 
   const ask = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url: '/v1/chat/completions', headers, payload: body });
@@ -87,12 +67,14 @@ describe('routing through the live server', () => {
   });
 
   it('serves unmatched requests on the default model', async () => {
+    const localBefore = local.requests.length;
     const response = await ask({
       model: 'auto',
       messages: [{ role: 'user', content: 'What are your opening hours?' }],
     });
     assert.equal(response.headers['x-switchyard-route'], 'local');
     assert.match(String(response.headers['x-switchyard-route-reason']), /^No rule matched/);
+    assert.equal(local.requests.length, localBefore + 1);
   });
 
   it('lets metadata.route or the x-switchyard-route header force a target', async () => {

@@ -13,6 +13,7 @@ import { ClientClosedError, ServiceUnavailableError, UpstreamError } from '../..
 import {
   countUsageLocally,
   createInvalidResponseError,
+  estimateTokenCount,
   readServerSentEvents,
   UpstreamHttpClient,
 } from '../shared/index.js';
@@ -25,6 +26,9 @@ type Json = Record<string, unknown>;
 export class AnthropicChatModel implements ChatModel {
   readonly provider = 'anthropic' as const;
   readonly isLocal = false;
+  /** Anthropic publishes no tokenizer for current Claude models; local counts are estimates. */
+  readonly countsExactly = false;
+  readonly countTokens = estimateTokenCount;
   readonly name: string;
   readonly modelId: string;
   private readonly config: AnthropicModelConfig;
@@ -100,7 +104,7 @@ export class AnthropicChatModel implements ChatModel {
       text,
       toolCalls,
       finishReason: mapAnthropicStopReason(body.stop_reason),
-      usage: convertAnthropicUsage(body.usage) ?? countUsageLocally(request, text),
+      usage: convertAnthropicUsage(body.usage) ?? countUsageLocally(request, text, this.countTokens),
       modelId: typeof body.model === 'string' ? body.model : this.modelId,
       warnings,
     };
@@ -179,7 +183,7 @@ export class AnthropicChatModel implements ChatModel {
     yield {
       type: 'finish',
       finishReason: finishReason ?? 'other',
-      usage: usage ?? countUsageLocally(request, text),
+      usage: usage ?? countUsageLocally(request, text, this.countTokens),
       modelId,
       warnings,
     };

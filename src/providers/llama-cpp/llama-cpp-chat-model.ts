@@ -125,6 +125,17 @@ export class LlamaCppChatModel implements ChatModel {
     return this.chatWrapper.wrapperName;
   }
 
+  /** Counted with the GGUF's own vocabulary. */
+  readonly countsExactly = true;
+
+  countTokens(text: string): number {
+    return text === '' ? 0 : this.model.tokenize(text).length;
+  }
+
+  queueDepth(): { running: number; waiting: number } {
+    return this.queue.depth;
+  }
+
   readiness(): Readiness {
     return this.closed ? { ready: false, detail: 'model is closed' } : { ready: true };
   }

@@ -52,9 +52,10 @@ export function convertToOpenAIRequest(
   if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty;
   if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
   if (request.user !== undefined) body.user = request.user;
-  if (request.logprobs) {
+  if (request.logprobs || request.confidenceRequested) {
+    // Escalation needs token probabilities even when the client did not ask for them.
     body.logprobs = true;
-    if (request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs;
+    if (request.logprobs && request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs;
   }
   if (request.tools?.length) {
     body.tools = request.tools.map((tool) => ({

@@ -14,6 +14,7 @@ import {
   computeConfidence,
   countUsageLocally,
   createInvalidResponseError,
+  createOpenAITokenCounter,
   readServerSentEvents,
   UpstreamHttpClient,
 } from '../shared/index.js';
@@ -32,6 +33,8 @@ export class OpenAICompatibleChatModel implements ChatModel {
   readonly name: string;
   readonly modelId: string;
   readonly isLocal: boolean;
+  readonly countsExactly: boolean;
+  readonly countTokens: (text: string) => number;
   private readonly config: OpenAICompatibleModelConfig;
   private readonly apiKey: string | undefined;
   private readonly client: UpstreamHttpClient;
@@ -41,6 +44,9 @@ export class OpenAICompatibleChatModel implements ChatModel {
     this.config = options.config;
     this.modelId = options.config.model;
     this.isLocal = options.config.local;
+    const counter = createOpenAITokenCounter(this.modelId);
+    this.countTokens = counter.countTokens;
+    this.countsExactly = counter.exact;
     this.apiKey = options.config.apiKeyEnv ? options.env[options.config.apiKeyEnv] : undefined;
     this.client = new UpstreamHttpClient({
       modelName: options.name,
@@ -109,7 +115,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
       text,
       toolCalls,
       finishReason: mapOpenAIFinishReason(choice.finish_reason),
-      usage: convertOpenAIUsage(body.usage) ?? countUsageLocally(request, text),
+      usage: convertOpenAIUsage(body.usage) ?? countUsageLocally(request, text, this.countTokens),
       modelId: typeof body.model === 'string' ? body.model : this.modelId,
       ...(confidence ? { confidence } : {}),
       ...(request.logprobs && logprobs.length ? { logprobs } : {}),
@@ -190,7 +196,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
     yield {
       type: 'finish',
       finishReason: finishReason ?? 'other',
-      usage: usage ?? countUsageLocally(request, text),
+      usage: usage ?? countUsageLocally(request, text, this.countTokens),
       modelId,
       ...(confidence ? { confidence } : {}),
       warnings: done ? [] : ['the upstream stream ended without [DONE]'],

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { StreamPart } from '../../contract/index.js';
-import type { ModelResolver } from '../../routing/index.js';
+import type { ChatExecutor, ExecutionReport, ModelResolver, ResolvedTarget } from '../../routing/index.js';
+import type { ChatRequestRecorder, ChatRequestTrace } from '../chat-request-recorder.js';
 import { convertErrorToGatewayError } from '../convert-error-to-response.js';
 import {
   ChunkWriter,
@@ -10,61 +11,159 @@ import {
 } from '../wire/index.js';
 import { writeSseStream } from './write-sse-stream.js';
 
-/** `POST /v1/chat/completions`, JSON or SSE. A client that disconnects aborts the model call. */
+export interface ChatCompletionsDependencies {
+  resolver: ModelResolver;
+  executor: ChatExecutor;
+  recorder: ChatRequestRecorder;
+}
+
+function readHeader(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Header values must be printable ASCII; reasons can quote client metadata. */
+function toHeaderValue(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
+}
+
+function formatUsd(value: number | null): string {
+  return value === null ? 'unknown' : value.toFixed(9).replace(/0+$/, '').replace(/\.$/, '.0');
+}
+
+function setRouteHeaders(reply: FastifyReply, target: ResolvedTarget, report: ExecutionReport): void {
+  const served = report.servedBy ?? target.model.name;
+  reply.header('x-switchyard-model', served);
+  reply.header('x-switchyard-route', served);
+  reply.header('x-switchyard-route-reason', toHeaderValue(report.reason));
+  reply.header('x-switchyard-escalated', String(report.escalated));
+}
+
+/** Collects the streamed answer's text for content logging while passing every part on. */
+async function* collectText(
+  parts: AsyncIterator<StreamPart>,
+  trace: ChatRequestTrace,
+): AsyncGenerator<StreamPart> {
+  trace.responseText = '';
+  try {
+    for (;;) {
+      const next = await parts.next();
+      if (next.done) return;
+      if (next.value.type === 'text-delta') trace.responseText += next.value.delta;
+      yield next.value;
+    }
+  } finally {
+    await parts.return?.();
+  }
+}
+
+/**
+ * `POST /v1/chat/completions`, JSON or SSE. Every request that reaches the handler is recorded
+ * once (log row, metrics, log line), whichever way it ends. A client that disconnects aborts the
+ * model call.
+ */
 export function registerChatCompletionsRoute(
   app: FastifyInstance,
-  options: { resolver: ModelResolver },
+  dependencies: ChatCompletionsDependencies,
 ): void {
+  const { resolver, executor, recorder } = dependencies;
   app.post('/v1/chat/completions', async (request, reply) => {
-    const parsed = parseChatCompletionRequest(request.body);
-    const routeHeader = request.headers['x-switchyard-route'];
-    const target = options.resolver.resolve(
-      parsed.model,
-      parsed.request,
-      typeof routeHeader === 'string' && routeHeader !== '' ? routeHeader : undefined,
-    );
-    const controller = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) controller.abort();
-    });
-    reply.header('x-switchyard-model', target.model.name);
-    reply.header('x-switchyard-route', target.model.name);
-    // Reasons can quote client metadata; header values must be printable ASCII.
-    reply.header('x-switchyard-route-reason', target.reason.replace(/[^\x20-\x7e]/g, '?'));
-    const created = Math.floor(Date.now() / 1000);
-    const id = createCompletionId();
+    const trace: ChatRequestTrace = {
+      id: request.id,
+      startedAt: Date.now(),
+      startedAtMonotonic: performance.now() - reply.elapsedTime,
+      tenant: readHeader(request.headers['x-switchyard-tenant']) ?? null,
+      requestedModel: null,
+      stream: false,
+    };
+    const finish = (status: number, error?: { code: string; message: string }) => {
+      request.chatRecorded = true;
+      recorder.record(trace, error ? { status, error } : { status }, request.log);
+    };
+    try {
+      const body = request.body as Record<string, unknown> | undefined;
+      if (body && typeof body.model === 'string') trace.requestedModel = body.model;
+      const parsed = parseChatCompletionRequest(request.body);
+      trace.stream = parsed.stream;
+      trace.request = parsed.request;
+      trace.tenant ??= parsed.request.metadata?.tenant ?? null;
+      const target = resolver.resolve(
+        parsed.model,
+        parsed.request,
+        readHeader(request.headers['x-switchyard-route']),
+      );
+      trace.target = target;
+      const controller = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) controller.abort();
+      });
+      const created = Math.floor(Date.now() / 1000);
+      const id = createCompletionId();
 
-    if (!parsed.stream) {
-      const result = await target.model.doGenerate(parsed.request, controller.signal);
-      return convertToChatCompletion(result, { id, created });
-    }
+      if (!parsed.stream) {
+        const outcome = await executor.generate(target, parsed.request, controller.signal);
+        trace.report = outcome.report;
+        if (!outcome.ok) throw outcome.error;
+        setRouteHeaders(reply, target, outcome.report);
+        const { costUsd, baselineCostUsd } = recorder.summarizeCost(outcome.report);
+        reply.header('x-switchyard-cost-usd', formatUsd(costUsd));
+        reply.header('x-switchyard-baseline-cost-usd', formatUsd(baselineCostUsd));
+        trace.responseText = outcome.result.text || JSON.stringify(outcome.result.toolCalls);
+        finish(200);
+        return convertToChatCompletion(outcome.result, { id, created });
+      }
 
-    const iterator = target.model.doStream(parsed.request, controller.signal)[Symbol.asyncIterator]();
-    // Pull the first part before committing to a 200 stream: errors up to here are plain JSON errors.
-    const first = await iterator.next();
-    if (first.done) throw new Error(`model '${target.model.name}' ended its stream without a finish part`);
-    const firstPart: StreamPart = first.value;
-    if (firstPart.type === 'error') throw firstPart.error;
-    reply.hijack();
-    await writeSseStream({
-      response: reply.raw,
-      headers: Object.fromEntries(
-        Object.entries(reply.getHeaders()).map(([key, value]) => [key, String(value)]),
-      ),
-      first: firstPart,
-      rest: iterator,
-      writer: new ChunkWriter({
-        id,
-        created,
-        model: target.model.modelId,
+      const outcome = await executor.stream(target, parsed.request, controller.signal);
+      trace.report = outcome.report;
+      if (!outcome.ok) throw outcome.error;
+      setRouteHeaders(reply, target, outcome.report);
+      const iterator = collectText(outcome.parts[Symbol.asyncIterator](), trace);
+      const first = await iterator.next();
+      reply.hijack();
+      const written = await writeSseStream({
+        response: reply.raw,
+        headers: Object.fromEntries(
+          Object.entries(reply.getHeaders()).map(([key, value]) => [key, String(value)]),
+        ),
+        first: first.value as StreamPart,
+        rest: iterator,
+        writer: new ChunkWriter({
+          id,
+          created,
+          model: target.model.modelId,
+          includeUsage: parsed.includeUsage,
+        }),
         includeUsage: parsed.includeUsage,
-      }),
-      includeUsage: parsed.includeUsage,
-      convertError: (error) => {
-        request.log.error({ err: error, requestId: request.id }, 'stream failed');
-        return convertErrorToGatewayError(error);
-      },
-    });
-    return reply;
+        onFirstPart: () => {
+          trace.firstByteAtMonotonic = performance.now();
+        },
+        // The cost of a stream is known only at its end: sent as HTTP trailers.
+        trailers: () => {
+          const { costUsd, baselineCostUsd } = recorder.summarizeCost(outcome.report);
+          return {
+            'x-switchyard-cost-usd': formatUsd(costUsd),
+            'x-switchyard-baseline-cost-usd': formatUsd(baselineCostUsd),
+          };
+        },
+        convertError: (error) => {
+          request.log.error({ err: error, requestId: request.id }, 'stream failed');
+          return convertErrorToGatewayError(error);
+        },
+      });
+      if (written.completed) finish(200);
+      else if (controller.signal.aborted || reply.raw.destroyed) finish(499);
+      else {
+        // Bytes already went out with a 200; the row says how the stream really ended.
+        const attempt = outcome.report.attempts.at(-1);
+        finish(200, {
+          code: attempt?.errorCode ?? 'stream_interrupted',
+          message: attempt?.errorMessage ?? 'The stream ended before the answer was complete.',
+        });
+      }
+      return reply;
+    } catch (error) {
+      const gatewayError = convertErrorToGatewayError(error);
+      if (!request.chatRecorded) finish(gatewayError.status, gatewayError);
+      throw error;
+    }
   });
 }

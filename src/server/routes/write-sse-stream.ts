@@ -32,10 +32,16 @@ export async function writeSseStream(options: {
   writer: ChunkWriter;
   includeUsage: boolean;
   convertError(error: unknown): GatewayError;
-}): Promise<void> {
+  /** Called once, when the first answer event (after the role chunk) is handed to the socket. */
+  onFirstPart?: () => void;
+  /** HTTP trailers sent after the last event (values known only at the end, such as cost). */
+  trailers?: () => Record<string, string>;
+}): Promise<{ completed: boolean }> {
   const { response, writer } = options;
+  const trailerNames = options.trailers ? Object.keys(options.trailers()) : [];
   response.writeHead(200, {
     ...options.headers,
+    ...(trailerNames.length > 0 ? { trailer: trailerNames.join(', ') } : {}),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
@@ -43,8 +49,14 @@ export async function writeSseStream(options: {
   });
   await writeEvent(response, JSON.stringify(writer.delta({ role: 'assistant', content: '', refusal: null })));
   let part: StreamPart | undefined = options.first;
+  let completed = false;
+  let firstSeen = false;
   try {
     while (part && !response.destroyed) {
+      if (!firstSeen) {
+        firstSeen = true;
+        options.onFirstPart?.();
+      }
       if (part.type === 'text-delta') {
         await writeEvent(
           response,
@@ -66,6 +78,7 @@ export async function writeSseStream(options: {
         await writeEvent(response, JSON.stringify(writer.finish(part.finishReason)));
         if (options.includeUsage) await writeEvent(response, JSON.stringify(writer.usage(part.usage)));
         await writeEvent(response, '[DONE]');
+        completed = !response.destroyed;
         break;
       } else {
         throw part.error;
@@ -77,6 +90,10 @@ export async function writeSseStream(options: {
     const gatewayError = isGatewayError(error) ? error : options.convertError(error);
     await writeEvent(response, JSON.stringify(gatewayError.toJSON()));
   } finally {
+    // Let the source release its upstream when the client left mid-way.
+    if (!completed) await options.rest.return?.().catch(() => undefined);
+    if (options.trailers && !response.destroyed) response.addTrailers(options.trailers());
     response.end();
   }
+  return { completed };
 }

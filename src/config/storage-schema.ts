@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** The request log: one row per request and one per model attempt. */
+export const storageSchema = z.strictObject({
+  /** Where rows go; `off` keeps no log (metrics and the per-request log line remain). */
+  requestLog: z.enum(['sqlite', 'off']).default('sqlite'),
+  sqlite: z
+    .strictObject({
+      /** Database file, relative to the working directory. Opened in WAL mode. */
+      path: z.string().min(1).default('./switchyard.db'),
+    })
+    .default({ path: './switchyard.db' }),
+  /**
+   * What is kept of prompts and answers, in the log and in the per-request log line: `none`,
+   * `redacted` (PII replaced by its kind, e.g. `[email]`) or `full`.
+   */
+  content: z.enum(['none', 'redacted', 'full']).default('redacted'),
+  /** Rows are written in batches of up to this many, off the request path. */
+  batchSize: z.int().positive().max(10_000).default(200),
+  /** Longest a row waits in memory before its batch is written. */
+  flushIntervalMs: z.int().positive().default(250),
+});
+
+export type StorageConfig = z.infer<typeof storageSchema>;
+export type ContentLogging = StorageConfig['content'];

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import type { RequestLogRecord } from '../request-log-record.js';
+import { SqliteRequestLog } from './sqlite-request-log.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'switchyard-log-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+function createRecord(id: string, overrides: Partial<RequestLogRecord> = {}): RequestLogRecord {
+  return {
+    id,
+    startedAt: Date.UTC(2026, 10, 24, 12, 0, 0),
+    tenant: 'acme',
+    user: 'user-1',
+    requestedModel: 'auto',
+    route: 'local',
+    rule: 'default',
+    reason: 'Routed to the default model local.',
+    scores: { taskType: 'faq', complexity: 0.2 },
+    escalated: true,
+    escalationReason: 'low_confidence',
+    finalModel: 'cloud',
+    status: 200,
+    errorCode: null,
+    errorMessage: null,
+    stream: false,
+    ttftMs: 12.5,
+    latencyMs: 40.25,
+    usage: {
+      inputTokens: 400,
+      outputTokens: 600,
+      cachedInputTokens: 0,
+      cacheWriteInputTokens: 0,
+      reasoningTokens: 0,
+      source: 'upstream',
+    },
+    costUsd: 0.014,
+    baselineCostUsd: 0.014,
+    configHash: 'abc',
+    requestContent: 'hello [email]',
+    responseContent: 'hi',
+    attempts: [
+      { model: 'local', role: 'primary', status: 'ok', latencyMs: 20, costUsd: 0 },
+      {
+        model: 'cloud',
+        role: 'escalation',
+        status: 'ok',
+        latencyMs: 20,
+        ttftMs: 5,
+        costUsd: 0.014,
+        modelId: 'gpt-4o-2024-08-06',
+        usage: {
+          inputTokens: 400,
+          outputTokens: 600,
+          cachedInputTokens: 0,
+          cacheWriteInputTokens: 0,
+          reasoningTokens: 0,
+          source: 'upstream',
+        },
+      },
+    ],
+    ...overrides,
+  };
+}
+
+function openLog(path: string, onError: (error: unknown, lost: number) => void = () => {}) {
+  return new SqliteRequestLog({ path, batchSize: 50, flushIntervalMs: 10_000, onError });
+}
+
+describe('SqliteRequestLog', () => {
+  it('writes one request row and one row per attempt, in WAL mode', async () => {
+    const path = join(directory, 'a.db');
+    const log = openLog(path);
+    log.append(createRecord('r1'));
+    assert.equal(log.pendingRows, 1);
+    await log.close();
+    const database = new Database(path, { readonly: true });
+    assert.equal(database.pragma('journal_mode', { simple: true }), 'wal');
+    const row = database.prepare('SELECT * FROM requests').get() as Record<string, unknown>;
+    assert.equal(row.id, 'r1');
+    assert.equal(row.started_at, '2026-11-24T12:00:00.000Z');
+    assert.equal(row.escalated, 1);
+    assert.equal(row.final_model, 'cloud');
+    assert.equal(row.cost_usd, 0.014);
+    assert.equal(row.input_tokens, 400);
+    assert.deepEqual(JSON.parse(row.scores as string), { taskType: 'faq', complexity: 0.2 });
+    const attempts = database
+      .prepare('SELECT model, role, status, cost_usd, model_id FROM attempts ORDER BY attempt_index')
+      .all();
+    assert.deepEqual(attempts, [
+      { model: 'local', role: 'primary', status: 'ok', cost_usd: 0, model_id: null },
+      { model: 'cloud', role: 'escalation', status: 'ok', cost_usd: 0.014, model_id: 'gpt-4o-2024-08-06' },
+    ]);
+    database.close();
+  });
+
+  it('writes a full batch without waiting for the timer, and reopens an existing file', async () => {
+    const path = join(directory, 'b.db');
+    const log = new SqliteRequestLog({ path, batchSize: 3, flushIntervalMs: 60_000, onError: () => {} });
+    for (const id of ['x1', 'x2', 'x3']) log.append(createRecord(id));
+    await log.flush();
+    assert.equal(log.pendingRows, 0);
+    await log.close();
+    const reopened = openLog(path);
+    reopened.append(createRecord('x4'));
+    await reopened.close();
+    const database = new Database(path, { readonly: true });
+    assert.equal((database.prepare('SELECT count(*) AS n FROM requests').get() as { n: number }).n, 4);
+    database.close();
+  });
+
+  it('keeps the good rows of a batch that holds a bad one, and reports the loss', async () => {
+    const path = join(directory, 'c.db');
+    const errors: number[] = [];
+    const log = openLog(path, (_error, lost) => errors.push(lost));
+    log.append(createRecord('dup'));
+    log.append(createRecord('ok1'));
+    log.append(createRecord('dup'));
+    log.append(createRecord('ok2'));
+    await log.close();
+    const database = new Database(path, { readonly: true });
+    const ids = database.prepare('SELECT id FROM requests ORDER BY id').all();
+    assert.deepEqual(ids, [{ id: 'dup' }, { id: 'ok1' }, { id: 'ok2' }]);
+    assert.deepEqual(errors, [1]);
+    database.close();
+  });
+
+  it('refuses rows after close instead of dropping them silently', async () => {
+    const log = openLog(join(directory, 'd.db'));
+    await log.close();
+    assert.throws(() => log.append(createRecord('late')), /closed/);
+  });
+});

@@ -1,0 +1,211 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Attempt, Usage } from '../contract/index.js';
+
+/** What the metrics need to know about one finished request (bounded label values only). */
+export interface RequestSample {
+  /** The target the routing decision picked. */
+  route: string;
+  /** The model whose answer the client got; `none` when every attempt failed. */
+  model: string;
+  /** HTTP status the client saw (499 when it left first). */
+  status: number;
+  durationSeconds: number;
+  /** Time the gateway itself added: total minus time spent waiting on models and on retry backoff. */
+  overheadSeconds: number;
+  attempts: readonly Attempt[];
+  escalation?: { from: string; to: string; reason: string };
+  costUsd: number | null;
+  baselineCostUsd: number | null;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+// Gateway overhead is meant to be sub-millisecond; buckets resolve it.
+const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
+const CIRCUIT_STATES = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+/** Live state read at scrape time. */
+export interface GaugeSources {
+  circuitStates(): { model: string; state: keyof typeof CIRCUIT_STATES }[];
+  queueDepths(): { model: string; running: number; waiting: number }[];
+  requestLogPendingRows(): number;
+  /** Rows the request log failed to write, since start. */
+  requestLogFailedRows(): number;
+}
+
+/**
+ * Every Prometheus metric the gateway exports, on its own registry (so several gateways in one
+ * process, as in tests, do not collide). Names follow `switchyard_<noun>_<unit>`.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter;
+  private readonly requestDuration: Histogram;
+  private readonly upstreamDuration: Histogram;
+  private readonly overhead: Histogram;
+  private readonly timeToFirstToken: Histogram;
+  private readonly attempts: Counter;
+  private readonly tokens: Counter;
+  private readonly cost: Counter;
+  private readonly baselineCost: Counter;
+  private readonly escalations: Counter;
+  private readonly fallbacks: Counter;
+
+  constructor(sources: GaugeSources, options: { processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({
+      name: 'switchyard_requests_total',
+      help: 'Chat completion requests by routed target, answering model and HTTP status.',
+      labelNames: ['route', 'model', 'status'],
+      registers,
+    });
+    this.requestDuration = new Histogram({
+      name: 'switchyard_request_duration_seconds',
+      help: 'Whole request time, from arrival to the last byte sent.',
+      labelNames: ['route'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.upstreamDuration = new Histogram({
+      name: 'switchyard_upstream_duration_seconds',
+      help: 'Time of each model attempt.',
+      labelNames: ['model', 'status'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.overhead = new Histogram({
+      name: 'switchyard_gateway_overhead_seconds',
+      help: 'Time the gateway added to a request: total minus model attempts and retry backoff.',
+      buckets: OVERHEAD_BUCKETS,
+      registers,
+    });
+    this.timeToFirstToken = new Histogram({
+      name: 'switchyard_time_to_first_token_seconds',
+      help: 'Time from the start of a model attempt to its first answer part.',
+      labelNames: ['model'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.attempts = new Counter({
+      name: 'switchyard_attempts_total',
+      help: 'Model attempts by model, role (primary, retry, fallback, escalation) and status.',
+      labelNames: ['model', 'role', 'status'],
+      registers,
+    });
+    this.tokens = new Counter({
+      name: 'switchyard_tokens_total',
+      help: 'Tokens by model and kind (input includes cached input; output includes reasoning).',
+      labelNames: ['model', 'kind'],
+      registers,
+    });
+    this.cost = new Counter({
+      name: 'switchyard_cost_usd_total',
+      help: 'What the model attempts cost, in USD (unknown prices count as zero).',
+      labelNames: ['model'],
+      registers,
+    });
+    this.baselineCost = new Counter({
+      name: 'switchyard_baseline_cost_usd_total',
+      help: 'What the baseline model would have cost for the same answers, in USD.',
+      registers,
+    });
+    this.escalations = new Counter({
+      name: 'switchyard_escalations_total',
+      help: 'Answers re-run on the escalation target, by reason.',
+      labelNames: ['from', 'to', 'reason'],
+      registers,
+    });
+    this.fallbacks = new Counter({
+      name: 'switchyard_fallbacks_total',
+      help: 'Requests served by a fallback, by the failed target and the error code that moved them.',
+      labelNames: ['from', 'to', 'reason'],
+      registers,
+    });
+    new Counter({
+      name: 'switchyard_request_log_failed_rows_total',
+      help: 'Request-log rows that could not be written.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.requestLogFailedRows());
+      },
+    });
+    new Gauge({
+      name: 'switchyard_circuit_state',
+      help: 'Circuit breaker per target: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { model, state } of sources.circuitStates()) this.set({ model }, CIRCUIT_STATES[state]);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_queue_depth',
+      help: 'Requests running and waiting on a queueing model (the embedded one).',
+      labelNames: ['model', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { model, running, waiting } of sources.queueDepths()) {
+          this.set({ model, state: 'running' }, running);
+          this.set({ model, state: 'waiting' }, waiting);
+        }
+      },
+    });
+    new Gauge({
+      name: 'switchyard_request_log_pending_rows',
+      help: 'Request-log rows accepted but not yet written.',
+      registers,
+      collect() {
+        this.set(sources.requestLogPendingRows());
+      },
+    });
+  }
+
+  observeRequest(sample: RequestSample): void {
+    this.requests.inc({ route: sample.route, model: sample.model, status: String(sample.status) });
+    this.requestDuration.observe({ route: sample.route }, sample.durationSeconds);
+    this.overhead.observe(Math.max(0, sample.overheadSeconds));
+    let fallbackFrom: Attempt | undefined;
+    for (const attempt of sample.attempts) {
+      if (attempt.status !== 'skipped') {
+        this.upstreamDuration.observe(
+          { model: attempt.model, status: attempt.status },
+          attempt.latencyMs / 1000,
+        );
+      }
+      this.attempts.inc({ model: attempt.model, role: attempt.role, status: attempt.status });
+      if (attempt.ttftMs !== undefined)
+        this.timeToFirstToken.observe({ model: attempt.model }, attempt.ttftMs / 1000);
+      if (attempt.usage) this.countTokens(attempt.model, attempt.usage);
+      if (attempt.costUsd) this.cost.inc({ model: attempt.model }, attempt.costUsd);
+      if (attempt.role === 'fallback' && attempt.status === 'ok' && fallbackFrom) {
+        this.fallbacks.inc({
+          from: fallbackFrom.model,
+          to: attempt.model,
+          reason: fallbackFrom.errorCode ?? fallbackFrom.status,
+        });
+      }
+      if (attempt.status === 'error' || attempt.status === 'skipped') fallbackFrom = attempt;
+    }
+    if (sample.baselineCostUsd) this.baselineCost.inc(sample.baselineCostUsd);
+    if (sample.escalation) this.escalations.inc(sample.escalation);
+  }
+
+  private countTokens(model: string, usage: Usage): void {
+    const kinds: [string, number][] = [
+      ['input', usage.inputTokens],
+      ['output', usage.outputTokens],
+      ['cached_input', usage.cachedInputTokens],
+      ['cache_write_input', usage.cacheWriteInputTokens],
+      ['reasoning', usage.reasoningTokens],
+    ];
+    for (const [kind, count] of kinds) if (count > 0) this.tokens.inc({ model, kind }, count);
+  }
+
+  /** The exposition text for `GET /metrics`. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

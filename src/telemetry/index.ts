@@ -1,0 +1,1 @@
+export { GatewayMetrics, type GaugeSources, type RequestSample } from './gateway-metrics.js';

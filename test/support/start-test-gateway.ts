@@ -1,0 +1,82 @@
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { parseConfig, type SwitchyardConfig, type SwitchyardConfigInput } from '../../src/config/index.js';
+import type { ChatModel } from '../../src/contract/index.js';
+import { createChatModels } from '../../src/create-chat-models.js';
+import { createApp } from '../../src/server/index.js';
+import { type RequestLog, SqliteRequestLog } from '../../src/storage/index.js';
+import { FakeUpstream } from './fake-upstream.js';
+
+/** The GGUF every embedded-model test uses (a real 1.1 MB llama model). */
+export const STORIES_GGUF = new URL('../../../shared/models/stories260K.gguf', import.meta.url).pathname;
+
+export interface TestGateway {
+  app: ReturnType<typeof createApp>;
+  /** `http://127.0.0.1:<port>` when started with `listen: true`. */
+  url: string;
+  config: SwitchyardConfig;
+  models: ReadonlyMap<string, ChatModel>;
+  upstreams: Record<string, FakeUpstream>;
+  requestLog: RequestLog | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The real gateway (real providers, executor, request log), in-process, with one loopback fake
+ * upstream per name in `upstreams`. `config` receives each upstream's base URL (`.../v1`).
+ */
+export async function startTestGateway(options: {
+  upstreams?: string[];
+  config: (urls: Record<string, string>) => SwitchyardConfigInput;
+  requestLogPath?: string;
+  listen?: boolean;
+  apiKey?: string;
+}): Promise<TestGateway> {
+  const upstreams: Record<string, FakeUpstream> = {};
+  for (const name of options.upstreams ?? []) upstreams[name] = await FakeUpstream.start();
+  const urls = Object.fromEntries(
+    Object.entries(upstreams).map(([name, upstream]) => [name, `${upstream.url}/v1`]),
+  );
+  const config = parseConfig(options.config(urls), 'test');
+  const silent = { progress() {}, loaded() {} };
+  const models = await createChatModels(config, {}, silent);
+  const requestLog = options.requestLogPath
+    ? new SqliteRequestLog({
+        path: options.requestLogPath,
+        batchSize: config.storage.batchSize,
+        flushIntervalMs: config.storage.flushIntervalMs,
+        onError: (error) => {
+          throw error;
+        },
+      })
+    : undefined;
+  const app = createApp({
+    config,
+    models,
+    logger: pino({ level: 'silent' }),
+    requestLog,
+    processMetrics: false,
+    apiKey: options.apiKey,
+  });
+  let url = '';
+  if (options.listen) {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  } else {
+    await app.ready();
+  }
+  return {
+    app,
+    url,
+    config,
+    models,
+    upstreams,
+    requestLog,
+    async close() {
+      await app.close();
+      await requestLog?.close();
+      await Promise.all([...models.values()].map((model) => model.close()));
+      await Promise.all(Object.values(upstreams).map((upstream) => upstream.close()));
+    },
+  };
+}
