@@ -19,6 +19,8 @@ export interface Attempt {
   usage?: Usage;
   /** USD; null when the model's price is unknown. */
   costUsd: number | null;
+  /** Mean probability of the generated tokens, when the backend reported them (0..1). */
+  confidence?: number;
   /** The model id the upstream says answered. */
   modelId?: string;
 }

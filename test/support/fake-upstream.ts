@@ -25,6 +25,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: Json;
+  /** performance.now() when the request arrived (to check ordering and waits). */
+  receivedAt: number;
 }
 
 const WORDS = ['Hello', ' from', ' the', ' fake', ' upstream', '.'];
@@ -145,6 +147,7 @@ export class FakeUpstream {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const receivedAt = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -154,6 +157,7 @@ export class FakeUpstream {
       path: request.url ?? '',
       headers: request.headers,
       body,
+      receivedAt,
     });
     const reply = (this.scripted.shift() ?? this.createDefault)(body);
     if (reply.delayMs) await sleep(reply.delayMs);
@@ -189,4 +193,55 @@ export class FakeUpstream {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A non-streamed OpenAI answer with chosen content, tool calls, token probabilities and usage. */
+export function createOpenAIAnswer(options: {
+  content?: string | null;
+  toolCalls?: { name: string; arguments: string }[];
+  /** Probability of each generated token (sent as `logprobs.content`). */
+  tokenProbabilities?: number[];
+  usage?: { prompt: number; completion: number; cached?: number; reasoning?: number };
+  model?: string;
+}): FakeReply {
+  const message: Json = { role: 'assistant', content: options.content ?? null };
+  if (options.toolCalls?.length) {
+    message.tool_calls = options.toolCalls.map((call, index) => ({
+      id: `call_${index}`,
+      type: 'function',
+      function: call,
+    }));
+  }
+  const usage = options.usage ?? { prompt: 10, completion: 5 };
+  return {
+    json: {
+      id: 'chatcmpl-scripted',
+      object: 'chat.completion',
+      created: 1,
+      model: options.model ?? 'scripted-model',
+      choices: [
+        {
+          index: 0,
+          message,
+          logprobs: options.tokenProbabilities
+            ? {
+                content: options.tokenProbabilities.map((probability, index) => ({
+                  token: `t${index}`,
+                  logprob: Math.log(probability),
+                  top_logprobs: [],
+                })),
+              }
+            : null,
+          finish_reason: options.toolCalls?.length ? 'tool_calls' : 'stop',
+        },
+      ],
+      usage: {
+        prompt_tokens: usage.prompt,
+        completion_tokens: usage.completion,
+        total_tokens: usage.prompt + usage.completion,
+        prompt_tokens_details: { cached_tokens: usage.cached ?? 0 },
+        completion_tokens_details: { reasoning_tokens: usage.reasoning ?? 0 },
+      },
+    },
+  };
 }

@@ -358,11 +358,16 @@ export class ChatExecutor {
             attempt.latencyMs = elapsed;
             attempt.usage = value.usage;
             attempt.modelId = value.modelId;
+            if (value.confidence) attempt.confidence = value.confidence.meanTokenProbability;
             attempt.costUsd = meter.finish(value.usage, value.modelId);
             breaker.recordSuccess();
           } else {
             // A stream: its first part arrived; the rest of the attempt is recorded as it ends.
             attempt.ttftMs = elapsed;
+          }
+          if (candidate.role === 'fallback') {
+            const first = failures[0];
+            report.reason = `Fell back from ${candidates[0]?.model.name} to ${model.name}: ${first?.error?.code ?? first?.message ?? 'it failed'}.`;
           }
           return { model, value, attempt, meter, startedAt, breaker };
         } catch (thrown) {
@@ -446,6 +451,7 @@ export class ChatExecutor {
           finished = true;
           attempt.usage = part.usage;
           attempt.modelId = part.modelId;
+          if (part.confidence) attempt.confidence = part.confidence.meanTokenProbability;
           report.usage = part.usage;
         } else if (part.type === 'error') failure = part.error;
         yield part;

@@ -53,6 +53,7 @@ const MIGRATIONS: readonly string[] = [
      reasoning_tokens INTEGER,
      usage_source TEXT,
      cost_usd REAL,
+     confidence REAL,
      PRIMARY KEY (request_id, attempt_index)
    );`,
 ];

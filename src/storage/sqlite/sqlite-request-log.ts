@@ -61,6 +61,7 @@ function convertAttemptRows(record: RequestLogRecord): Row[] {
     reasoning_tokens: attempt.usage?.reasoningTokens ?? null,
     usage_source: attempt.usage?.source ?? null,
     cost_usd: attempt.costUsd,
+    confidence: attempt.confidence ?? null,
   }));
 }
 

@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import type { FakeUpstream } from '../../test/support/fake-upstream.js';
+import { startTestGateway, type TestGateway } from '../../test/support/start-test-gateway.js';
+
+const failure = (status: number, headers: Record<string, string> = {}) => ({
+  status,
+  headers,
+  json: { error: { message: `scripted ${status}`, type: 'server_error' } },
+});
+
+/** Three HTTP targets on loopback fakes: `a` falls back to `b`, then to `c`. */
+async function startGateway(overrides: { maxRetries?: number; failureThreshold?: number } = {}) {
+  return startTestGateway({
+    upstreams: ['a', 'b', 'c'],
+    listen: true,
+    config: (urls) => ({
+      models: {
+        a: {
+          provider: 'openai-compatible',
+          baseUrl: urls.a as string,
+          model: 'gpt-4o-mini',
+          timeouts: { connectMs: 1_000, firstByteMs: 300, totalMs: 5_000 },
+        },
+        b: { provider: 'openai-compatible', baseUrl: urls.b as string, model: 'gpt-4o' },
+        c: { provider: 'openai-compatible', baseUrl: urls.c as string, model: 'qwen', local: true },
+      },
+      routing: {
+        default: 'a',
+        fallbacks: { a: ['b', 'c'] },
+        retries: {
+          maxRetries: overrides.maxRetries ?? 1,
+          initialBackoffMs: 10,
+          maxBackoffMs: 20,
+          maxRetryAfterMs: 2_000,
+        },
+        circuitBreaker: { failureThreshold: overrides.failureThreshold ?? 5, cooldownMs: 400 },
+      },
+      storage: { requestLog: 'off' },
+    }),
+  });
+}
+
+async function ask(gateway: TestGateway, body: Record<string, unknown> = {}) {
+  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Hello there' }], ...body }),
+  });
+  return {
+    response,
+    body: response.headers.get('content-type')?.includes('json')
+      ? await response.json()
+      : await response.text(),
+  };
+}
+
+function upstream(gateway: TestGateway, name: string): FakeUpstream {
+  return gateway.upstreams[name] as FakeUpstream;
+}
+
+describe('retries, fallbacks and circuit breakers over loopback', () => {
+  let gateway: TestGateway;
+  afterEach(() => gateway.close());
+
+  it('retries a 503 on the same target and serves the retry’s answer', async () => {
+    gateway = await startGateway();
+    upstream(gateway, 'a').replyWith(failure(503));
+    const { response, body } = await ask(gateway);
+    assert.equal(response.status, 200);
+    assert.equal(body.choices[0].message.content, 'Hello from the fake upstream.');
+    assert.equal(response.headers.get('x-switchyard-route'), 'a');
+    assert.equal(upstream(gateway, 'a').requests.length, 2);
+    assert.equal(upstream(gateway, 'b').requests.length, 0);
+  });
+
+  it('waits out a short Retry-After on a 429 before retrying', async () => {
+    gateway = await startGateway();
+    upstream(gateway, 'a').replyWith(failure(429, { 'retry-after': '1' }));
+    const { response } = await ask(gateway);
+    assert.equal(response.status, 200);
+    const [first, second] = upstream(gateway, 'a').requests;
+    assert.ok(first && second);
+    // Timers may fire late, never early (a little slack for clock granularity).
+    assert.ok(
+      second.receivedAt - first.receivedAt >= 990,
+      `waited ${second.receivedAt - first.receivedAt} ms`,
+    );
+    assert.equal(upstream(gateway, 'b').requests.length, 0);
+  });
+
+  it('moves straight to the fallback when Retry-After is longer than it is willing to wait', async () => {
+    gateway = await startGateway();
+    upstream(gateway, 'a').replyWith(failure(429, { 'retry-after': '60' }));
+    const { response } = await ask(gateway);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-switchyard-route'), 'b');
+    assert.match(String(response.headers.get('x-switchyard-route-reason')), /Fell back from a to b/);
+    assert.equal(upstream(gateway, 'a').requests.length, 1);
+  });
+
+  it('gives up on a target that hangs past its first-byte timeout and falls back', async () => {
+    gateway = await startGateway();
+    upstream(gateway, 'a').replyWith({ delayMs: 2_000 }, { delayMs: 2_000 });
+    const { response } = await ask(gateway);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-switchyard-route'), 'b');
+    assert.equal(upstream(gateway, 'a').requests.length, 2);
+  });
+
+  it('falls back when the upstream resets the connection', async () => {
+    gateway = await startGateway();
+    upstream(gateway, 'a').replyWith({ destroy: true }, { destroy: true });
+    const { response } = await ask(gateway);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-switchyard-route'), 'b');
+  });
+
+  it('treats a 200 with a body that is not JSON as a failure and falls back', async () => {
+    gateway = await startGateway({ maxRetries: 0 });
+    upstream(gateway, 'a').replyWith({
+      raw: '<html>bad gateway</html>',
+      headers: { 'content-type': 'application/json' },
+    });
+    const { response } = await ask(gateway);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-switchyard-route'), 'b');
+  });
+
+  it('tries the fallbacks in their configured order', async () => {
+    gateway = await startGateway({ maxRetries: 0 });
+    upstream(gateway, 'a').replyWith(failure(500));
+    upstream(gateway, 'b').replyWith(failure(502));
+    const { response } = await ask(gateway);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-switchyard-route'), 'c');
+    const times = ['a', 'b', 'c'].map(
+      (name) => upstream(gateway, name).requests[0]?.receivedAt ?? Number.NaN,
+    );
+    assert.ok((times[0] as number) < (times[1] as number) && (times[1] as number) < (times[2] as number));
+  });
+
+  it('returns one error listing every attempt when every target fails', async () => {
+    gateway = await startGateway({ maxRetries: 0 });
+    upstream(gateway, 'a').replyWith(failure(503));
+    upstream(gateway, 'b').replyWith(failure(500));
+    upstream(gateway, 'c').replyWith({ destroy: true });
+    const { response, body } = await ask(gateway);
+    assert.equal(response.status, 502);
+    assert.equal(body.error.code, 'all_targets_failed');
+    assert.match(body.error.message, /3 attempts\): a: .*503.*; b: .*500.*; c: /);
+  });
+
+  it('keeps a client’s own mistake (a 400 from the upstream) without retrying or falling back', async () => {
+    gateway = await startGateway();
+    upstream(gateway, 'a').replyWith({
+      status: 400,
+      json: { error: { message: 'bad tool schema', type: 'invalid_request_error', param: 'tools' } },
+    });
+    const { response, body } = await ask(gateway);
+    assert.equal(response.status, 400);
+    assert.match(body.error.message, /bad tool schema/);
+    assert.equal(upstream(gateway, 'a').requests.length, 1);
+    assert.equal(upstream(gateway, 'b').requests.length, 0);
+  });
+
+  it('falls back for a stream that fails before its first byte', async () => {
+    gateway = await startGateway({ maxRetries: 0 });
+    upstream(gateway, 'a').replyWith(failure(503));
+    const { response, body } = await ask(gateway, { stream: true });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-switchyard-route'), 'b');
+    assert.match(body, /Hello/);
+    assert.match(body, /data: \[DONE\]/);
+  });
+
+  it('ends a stream cut mid-way with an error event and a clean end, without falling back', async () => {
+    gateway = await startGateway();
+    const chunk = (content: string) =>
+      JSON.stringify({
+        id: 'x',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model: 'gpt-4o-mini',
+        choices: [{ index: 0, delta: { content }, finish_reason: null }],
+      });
+    upstream(gateway, 'a').replyWith({ sse: [chunk('Once'), chunk(' upon')] });
+    const { response, body } = await ask(gateway, { stream: true });
+    assert.equal(response.status, 200);
+    const events = (body as string).split('\n\n').filter(Boolean);
+    assert.match(
+      events.at(-1) as string,
+      /^data: \{"error":\{"message":"Upstream 'a' sent an invalid response: the stream ended/,
+    );
+    assert.ok(events.some((event) => event.includes('upon')));
+    assert.equal(upstream(gateway, 'b').requests.length, 0, 'no fallback after bytes went out');
+  });
+
+  it('opens the circuit after repeated failures, skips the target, then recovers through a probe', async () => {
+    gateway = await startGateway({ maxRetries: 0, failureThreshold: 2 });
+    const a = upstream(gateway, 'a');
+    a.replyWith(failure(503), failure(503));
+    for (let index = 0; index < 2; index += 1) {
+      assert.equal((await ask(gateway)).response.headers.get('x-switchyard-route'), 'b');
+    }
+    const ready = await (await fetch(`${gateway.url}/ready`)).json();
+    assert.equal(ready.models.a.circuit, 'open');
+    assert.equal(ready.ready, true, 'one open circuit does not take the gateway out of rotation');
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(metrics, /switchyard_circuit_state\{model="a"\} 2/);
+
+    const skipped = await ask(gateway);
+    assert.equal(skipped.response.headers.get('x-switchyard-route'), 'b');
+    assert.equal(a.requests.length, 2, 'an open circuit sends nothing to the target');
+
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const probe = await ask(gateway);
+    assert.equal(probe.response.headers.get('x-switchyard-route'), 'a', 'the half-open probe succeeded');
+    assert.equal((await (await fetch(`${gateway.url}/ready`)).json()).models.a.circuit, 'closed');
+  });
+});
