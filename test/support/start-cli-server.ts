@@ -1,8 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const CLI = new URL('../../bin/switchyard.js', import.meta.url).pathname;
+
+/**
+ * The working directory of spawned CLIs: a fresh folder, so files they create relative to it (the
+ * default ./switchyard.db request log) never land in the repository.
+ */
+export const CLI_WORK_DIR = mkdtempSync(join(tmpdir(), 'switchyard-cwd-'));
+process.on('exit', () => rmSync(CLI_WORK_DIR, { recursive: true, force: true }));
 
 export async function findFreePort(): Promise<number> {
   const server = createServer();
@@ -18,7 +28,11 @@ export async function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+    cwd: CLI_WORK_DIR,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => {
@@ -40,6 +54,7 @@ export async function startCliServer(
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), ...args], {
     env: { ...process.env, ...env },
     stdio: 'pipe',
+    cwd: CLI_WORK_DIR,
   });
   let output = '';
   child.stdout?.on('data', (chunk) => {

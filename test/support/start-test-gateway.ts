@@ -37,12 +37,16 @@ export async function startTestGateway(options: {
   const urls = Object.fromEntries(
     Object.entries(upstreams).map(([name, upstream]) => [name, `${upstream.url}/v1`]),
   );
-  const config = parseConfig(options.config(urls), 'test');
+  const input = options.config(urls);
+  if (options.requestLogPath) {
+    input.storage = { ...input.storage, sqlite: { path: options.requestLogPath } };
+  }
+  const config = parseConfig(input, 'test');
   const silent = { progress() {}, loaded() {} };
   const models = await createChatModels(config, {}, silent);
   const requestLog = options.requestLogPath
     ? new SqliteRequestLog({
-        path: options.requestLogPath,
+        path: config.storage.sqlite.path,
         batchSize: config.storage.batchSize,
         flushIntervalMs: config.storage.flushIntervalMs,
         onError: (error) => {

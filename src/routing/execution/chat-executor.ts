@@ -142,7 +142,7 @@ export class ChatExecutor {
           ? checkAnswer(result, request, escalation)
           : undefined;
       if (escalation && check) {
-        const escalated = await this.escalate(target, request, report, signal, escalation, check, (model) =>
+        const escalated = await this.escalate(target, report, signal, escalation, check, (model) =>
           model.doGenerate(request, signal),
         );
         if (escalated) result = escalated.value;
@@ -172,15 +172,7 @@ export class ChatExecutor {
         const check =
           served.model.name === escalation.from ? checkAnswer(served.value, request, escalation) : undefined;
         if (check) {
-          const escalated = await this.escalate(
-            target,
-            request,
-            report,
-            signal,
-            escalation,
-            check,
-            openStream,
-          );
+          const escalated = await this.escalate(target, report, signal, escalation, check, openStream);
           if (escalated)
             return { ok: true, parts: this.followStream(escalated, request, report, signal), report };
         }
@@ -247,7 +239,6 @@ export class ChatExecutor {
    */
   private async escalate<T>(
     target: ResolvedTarget,
-    request: ChatRequest,
     report: ExecutionReport,
     signal: AbortSignal,
     escalation: EscalationConfig,
