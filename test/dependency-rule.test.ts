@@ -69,3 +69,14 @@ describe('dependency rule', () => {
     assert.deepEqual(offenders, []);
   });
 });
+
+describe('concrete stores', () => {
+  it('are named only in storage/ and the composition root', () => {
+    const offenders = listSources(src).filter(
+      (file) =>
+        !['storage', '(root)'].includes(topFolder(file)) &&
+        /\bSqlite[A-Za-z]*\b|better-sqlite3/.test(readFileSync(file, 'utf8')),
+    );
+    assert.deepEqual(offenders, []);
+  });
+});

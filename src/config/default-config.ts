@@ -9,7 +9,7 @@ export const DEFAULT_SLM_SHA256 = '74a4da8c9fdbcd15bd1f6d01d621410d31c6fc00986f5
 
 /**
  * The config used when no file is given: the embedded SLM alone, plus OpenAI's gpt-4o-mini when
- * OPENAI_API_KEY is set. `SWITCHYARD_SLM_MODEL` swaps the GGUF (a path or an `hf:` reference).
+ * OPENAI_API_KEY is set (with escalation, fallbacks and PII residency between the two). `SWITCHYARD_SLM_MODEL` swaps the GGUF (a path or an `hf:` reference).
  */
 export function createDefaultConfigInput(env: NodeJS.ProcessEnv): SwitchyardConfigInput {
   const override = env.SWITCHYARD_SLM_MODEL?.trim();
@@ -31,6 +31,16 @@ export function createDefaultConfigInput(env: NodeJS.ProcessEnv): SwitchyardConf
       baseUrl: 'https://api.openai.com/v1',
       model: 'gpt-4o-mini',
       apiKeyEnv: 'OPENAI_API_KEY',
+    };
+    // The hybrid default: the SLM serves; answers that are empty, invalid JSON or invalid tool
+    // calls escalate (a confidence threshold is model-specific, so it is left to the user to set);
+    // each side falls back to the other; PII never leaves the machine; savings are against the cloud.
+    config.routing = {
+      ...config.routing,
+      escalation: { from: 'local', to: 'cloud' },
+      fallbacks: { local: ['cloud'], cloud: ['local'] },
+      residency: { pii: 'local' },
+      baseline: 'cloud',
     };
   }
   return config;

@@ -68,6 +68,67 @@ routing: { default: gpt5, aliases: { gpt-4o: nope, local: auto } }
     ]);
   });
 
+  it('accepts the issue’s hybrid routing example as written', () => {
+    const config = parseConfigText(
+      `models:
+  local: { provider: llama-cpp, model: ./x.gguf }
+  cloud: { provider: openai-compatible, baseUrl: https://api.openai.com/v1, model: gpt-4o }
+routing:
+  default: local
+  rules:
+    - { when: { pii: true }, then: local }
+    - { when: { inputTokens: { gt: 3000 } }, then: cloud }
+    - { when: { taskType: [reasoning, code, creative] }, then: cloud }
+    - { when: { complexity: { gt: 0.7 } }, then: cloud }
+    - { when: { hasTools: true }, then: local }
+  escalation: { from: local, to: cloud, minConfidence: 0.6, onInvalidJson: true, onInvalidToolCall: true, onEmpty: true, streaming: buffer }
+  fallbacks: { cloud: [local], local: [cloud] }
+  residency: { pii: local }
+  baseline: cloud
+`,
+      'test.yaml',
+    );
+    assert.equal(config.routing.escalation?.minConfidence, 0.6);
+    assert.equal(config.routing.escalation?.applyTo, 'routed');
+    assert.deepEqual(config.routing.fallbacks, { cloud: ['local'], local: ['cloud'] });
+    assert.equal(config.routing.retries.maxRetries, 1);
+    assert.equal(config.storage.sqlite.path, './switchyard.db');
+    assert.equal(config.storage.content, 'redacted');
+  });
+
+  it('checks escalation, fallback, residency and baseline references by path', () => {
+    const issues = issuesOf(`models:
+  local: { provider: llama-cpp, model: ./x.gguf }
+  cloud: { provider: anthropic, model: claude-sonnet-4 }
+routing:
+  default: local
+  escalation: { from: local, to: gpt5 }
+  fallbacks: { cloud: [local, backup], nope: [local] }
+  residency: { pii: cloud }
+  baseline: gpt4
+`);
+    assert.deepEqual(issues, [
+      'routing.escalation.to: unknown model "gpt5" (configured: "local", "cloud")',
+      'routing.fallbacks.cloud[1]: unknown model "backup" (configured: "local", "cloud")',
+      'routing.fallbacks.nope: unknown model "nope" (configured: "local", "cloud")',
+      'routing.residency.pii: model "cloud" is not local (use a llama-cpp model, or an openai-compatible one with local: true)',
+      'routing.baseline: unknown model "gpt4" (configured: "local", "cloud")',
+    ]);
+  });
+
+  it('takes a price per million tokens or an hourly cost, not half of one or both', () => {
+    const issues = issuesOf(`models:
+  a: { provider: llama-cpp, model: ./x.gguf, price: { hourly: 1.2, inputPerMillion: 1 } }
+  b: { provider: llama-cpp, model: ./x.gguf, price: { inputPerMillion: 1 } }
+  c: { provider: llama-cpp, model: ./x.gguf, price: { hourly: 0.8 } }
+routing: { default: a }
+`);
+    assert.deepEqual(issues, [
+      'models.a.price: give either hourly or per-million rates, not both',
+      'models.b.price: give inputPerMillion and outputPerMillion (or hourly for a self-hosted model)',
+    ]);
+  });
+
   it('reports YAML syntax errors with line and column', () => {
     const [issue] = issuesOf('models: [ {');
     assert.match(issue ?? '', /^line 1, column \d+: /);
@@ -82,6 +143,10 @@ routing: { default: gpt5, aliases: { gpt-4o: nope, local: auto } }
     assert.equal(local?.provider === 'llama-cpp' && local.sha256, DEFAULT_SLM_SHA256);
     const withKey = await loadConfig({ env: { OPENAI_API_KEY: 'sk' } });
     assert.deepEqual(Object.keys(withKey.config.models), ['local', 'cloud']);
+    assert.equal(plain.config.routing.escalation, undefined);
+    assert.deepEqual(withKey.config.routing.residency, { pii: 'local' });
+    assert.equal(withKey.config.routing.escalation?.to, 'cloud');
+    assert.equal(withKey.config.routing.baseline, 'cloud');
   });
 
   it('lets SWITCHYARD_SLM_MODEL replace the default GGUF (and drops the pinned hash)', async () => {

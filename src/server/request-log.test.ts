@@ -12,8 +12,9 @@ type Row = Record<string, unknown>;
 const directory = mkdtempSync(join(tmpdir(), 'switchyard-rows-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
-async function startGateway(file: string, content: 'none' | 'redacted' | 'full') {
+async function startGateway(file: string, content: 'none' | 'redacted' | 'full', logLines?: string[]) {
   return startTestGateway({
+    ...(logLines ? { logLines } : {}),
     upstreams: ['local', 'cloud'],
     listen: true,
     requestLogPath: join(directory, file),
@@ -66,8 +67,10 @@ describe('request log and metrics agree with what the client saw', () => {
   let cloud: FakeUpstream;
   const seen: { id: string; status: number; headers: Headers; body: string }[] = [];
 
+  const logLines: string[] = [];
+
   before(async () => {
-    gateway = await startGateway('agree.db', 'redacted');
+    gateway = await startGateway('agree.db', 'redacted', logLines);
     local = gateway.upstreams.local as FakeUpstream;
     cloud = gateway.upstreams.cloud as FakeUpstream;
     const record = async (body: Record<string, unknown>, headers: Record<string, string> = {}) => {
@@ -211,6 +214,21 @@ describe('request log and metrics agree with what the client saw', () => {
     assert.equal(plain.response_content, 'Open 9 to 5.');
   });
 
+  it('writes one JSON log line per chat request, without prompt text', () => {
+    const lines = logLines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'chat completion');
+    assert.deepEqual(lines.map((line) => line.requestId).sort(), seen.map((entry) => entry.id).sort());
+    const first = lines.find((line) => line.requestId === seen[0]?.id);
+    assert.equal(first.model, 'local');
+    assert.equal(first.costUsd, 0);
+    assert.equal(first.inputTokens, 400);
+    const all = logLines.join('\n');
+    assert.doesNotMatch(all, /ana@example\.com|Hours\?/);
+    assert.equal(
+      logLines.filter((line) => line.includes('"msg":"request"') && line.includes('chat/completions')).length,
+      0,
+    );
+  });
+
   it('exports the same totals as Prometheus metrics', async () => {
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
     const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1]);
@@ -232,6 +250,29 @@ describe('request log and metrics agree with what the client saw', () => {
     assert.match(text, /^switchyard_request_duration_seconds_bucket\{le="0.005",route="local"\} /m);
     assert.match(text, /^switchyard_time_to_first_token_seconds_count\{model="local"\} 1$/m);
     assert.match(text, /^switchyard_request_log_pending_rows 0$/m);
+  });
+
+  it('sends the cost of a stream, known only at its end, as HTTP trailers', async () => {
+    const { request } = await import('node:http');
+    local.replyWith(createOpenAIAnswer({ content: 'Sure.', tokenProbabilities: [0.9] }));
+    const trailers = await new Promise<NodeJS.Dict<string>>((resolve, reject) => {
+      const outgoing = request(
+        `${gateway.url}/v1/chat/completions`,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (response) => {
+          assert.equal(response.headers.trailer, 'x-switchyard-cost-usd, x-switchyard-baseline-cost-usd');
+          response.resume();
+          response.on('end', () => resolve(response.trailers));
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(
+        JSON.stringify({ model: 'auto', stream: true, messages: [{ role: 'user', content: 'Hi' }] }),
+      );
+    });
+    // Local is free; the baseline gpt-4o would have charged 10 × 2.50 + 5 × 10 = 75 micro-dollars.
+    assert.equal(trailers['x-switchyard-cost-usd'], '0.0');
+    assert.equal(trailers['x-switchyard-baseline-cost-usd'], '0.000075');
   });
 });
 

@@ -31,6 +31,8 @@ export async function startTestGateway(options: {
   requestLogPath?: string;
   listen?: boolean;
   apiKey?: string;
+  /** Receives the gateway's JSON log lines (silent when not given). */
+  logLines?: string[];
 }): Promise<TestGateway> {
   const upstreams: Record<string, FakeUpstream> = {};
   for (const name of options.upstreams ?? []) upstreams[name] = await FakeUpstream.start();
@@ -57,7 +59,9 @@ export async function startTestGateway(options: {
   const app = createApp({
     config,
     models,
-    logger: pino({ level: 'silent' }),
+    logger: options.logLines
+      ? pino({ level: 'info' }, { write: (line: string) => void options.logLines?.push(line) })
+      : pino({ level: 'silent' }),
     requestLog,
     processMetrics: false,
     apiKey: options.apiKey,

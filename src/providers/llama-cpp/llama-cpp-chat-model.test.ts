@@ -45,6 +45,10 @@ describe('LlamaCppChatModel', () => {
 
   it('uses the configured thread count', () => {
     assert.equal(model.threads, 1);
+    // Counted with the GGUF's own vocabulary, not estimated.
+    assert.equal(model.countsExactly, true);
+    assert.ok(model.countTokens('Once upon a time there was a cat') >= 5);
+    assert.equal(model.countTokens(''), 0);
   });
 
   it('answers 429 with Retry-After when its queue is full, and recovers', async () => {

@@ -64,11 +64,14 @@ function toGatewayError(error: unknown, model: ChatModel): GatewayError {
  * fail the same way everywhere, so it is returned as is.
  */
 function canFallBack(error: GatewayError): boolean {
+  return error.status >= 500 || error.status === 429 || error.isRetryable || exceedsModelLimits(error);
+}
+
+/** The prompt or the requested output is too large for this model; a larger one may still serve. */
+function exceedsModelLimits(error: GatewayError): boolean {
   return (
-    error.status >= 500 ||
-    error.status === 429 ||
-    error.isRetryable ||
-    error.code === 'context_length_exceeded'
+    error.code === 'context_length_exceeded' ||
+    (error.code === 'invalid_value' && error.param === 'max_tokens')
   );
 }
 
@@ -380,7 +383,7 @@ export class ChatExecutor {
             throw error;
           }
           failures.push({ model: model.name, message: error.message, error });
-          if (error.code === 'context_length_exceeded') {
+          if (exceedsModelLimits(error)) {
             // Not the target's fault and no retry will change it; a larger model may still fit it.
             breaker.release();
             break;

@@ -4,11 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import type { Usage } from '../../contract/index.js';
 import type { RequestLogRecord } from '../request-log-record.js';
 import { SqliteRequestLog } from './sqlite-request-log.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'switchyard-log-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
+
+const USAGE: Usage = {
+  inputTokens: 400,
+  outputTokens: 600,
+  cachedInputTokens: 0,
+  cacheWriteInputTokens: 0,
+  reasoningTokens: 0,
+  source: 'upstream',
+};
 
 function createRecord(id: string, overrides: Partial<RequestLogRecord> = {}): RequestLogRecord {
   return {
@@ -30,14 +40,7 @@ function createRecord(id: string, overrides: Partial<RequestLogRecord> = {}): Re
     stream: false,
     ttftMs: 12.5,
     latencyMs: 40.25,
-    usage: {
-      inputTokens: 400,
-      outputTokens: 600,
-      cachedInputTokens: 0,
-      cacheWriteInputTokens: 0,
-      reasoningTokens: 0,
-      source: 'upstream',
-    },
+    usage: USAGE,
     costUsd: 0.014,
     baselineCostUsd: 0.014,
     configHash: 'abc',
@@ -53,14 +56,7 @@ function createRecord(id: string, overrides: Partial<RequestLogRecord> = {}): Re
         ttftMs: 5,
         costUsd: 0.014,
         modelId: 'gpt-4o-2024-08-06',
-        usage: {
-          inputTokens: 400,
-          outputTokens: 600,
-          cachedInputTokens: 0,
-          cacheWriteInputTokens: 0,
-          reasoningTokens: 0,
-          source: 'upstream',
-        },
+        usage: USAGE,
       },
     ],
     ...overrides,

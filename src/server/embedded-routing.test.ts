@@ -25,6 +25,7 @@ function startGateway(minConfidence: number, file: string) {
         default: 'local',
         escalation: { from: 'local', to: 'cloud', minConfidence, onEmpty: false },
         residency: { pii: 'local' },
+        fallbacks: { local: ['cloud'] },
       },
       storage: { flushIntervalMs: 10 },
     }),
@@ -96,6 +97,35 @@ describe('escalation on the embedded model’s own token probabilities', () => {
       assert.equal(confident.headers.get('x-switchyard-route'), 'local');
       assert.equal(confident.headers.get('x-switchyard-escalated'), 'false');
       assert.equal((gateway.upstreams.cloud as FakeUpstream).requests.length, 0);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('falls back to the cloud when a prompt does not fit the small model’s context, unless it holds PII', async () => {
+    const gateway = await startGateway(0.000001, 'overflow.db');
+    try {
+      const long = 'word '.repeat(400);
+      const ask = (content: string) =>
+        fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...story, messages: [{ role: 'user', content }] }),
+        });
+      const plain = await ask(long);
+      assert.equal(plain.status, 200);
+      assert.equal(plain.headers.get('x-switchyard-route'), 'cloud');
+      assert.match(
+        String(plain.headers.get('x-switchyard-route-reason')),
+        /Fell back from local to cloud: context_length_exceeded/,
+      );
+      const withIban = await ask(`${long} DE89 3704 0044 0532 0130 00`);
+      assert.equal(withIban.status, 400);
+      assert.equal(
+        ((await withIban.json()) as { error: { code: string } }).error.code,
+        'context_length_exceeded',
+      );
+      assert.equal((gateway.upstreams.cloud as FakeUpstream).requests.length, 1);
     } finally {
       await gateway.close();
     }
