@@ -84,9 +84,14 @@ export async function startGateway(options: {
       closing ??= (async () => {
         const grace = setTimeout(() => app.server.closeAllConnections(), config.server.shutdownGraceMs);
         grace.unref();
+        // server.close() drops only the keep-alive connections idle at that moment; one that finishes
+        // its response later would hold shutdown open until the grace period, so sweep them as they go.
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+        sweep.unref();
         // Stops accepting, then waits for in-flight requests (each records its row on the way out).
         await app.close();
         clearTimeout(grace);
+        clearInterval(sweep);
         await requestLog?.close();
         await Promise.allSettled([...models.values()].map((model) => model.close()));
         logger.flush();

@@ -44,7 +44,6 @@ export async function writeSseStream(options: {
     ...(trailerNames.length > 0 ? { trailer: trailerNames.join(', ') } : {}),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
-    connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
   await writeEvent(response, JSON.stringify(writer.delta({ role: 'assistant', content: '', refusal: null })));
