@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliDependencies } from './cli-dependencies.js';
 import { registerConfigCommand } from './config-command.js';
+import { registerRouterCommand } from './router-command.js';
 import { registerServeCommand } from './serve-command.js';
 
 /** The `switchyard` command line. Commands stay thin: parse flags, call in, print. */
@@ -15,5 +16,6 @@ export function createProgram(dependencies: CliDependencies): Command {
     });
   registerServeCommand(program, dependencies);
   registerConfigCommand(program, dependencies);
+  registerRouterCommand(program, dependencies);
   return program;
 }

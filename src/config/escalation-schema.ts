@@ -18,6 +18,12 @@ export const escalationSchema = z.strictObject({
   /** Escalate when the answer has neither text nor tool calls. */
   onEmpty: z.boolean().default(true),
   /**
+   * Post-generation verifiers run on the answer text, in order: `arithmetic` (recomputes every
+   * `a op b = c` step and wants a stated final answer), `answer-format` (an option letter for
+   * multiple choice, parseable JSON when the prompt asks for JSON), `hedging` (refusals, guesses).
+   */
+  verifiers: z.array(z.enum(['arithmetic', 'answer-format', 'hedging'])).default([]),
+  /**
    * Streaming clients: `buffer` generates the small model's answer whole, checks it, then streams it
    * or the escalated answer; `off` streams the small model directly and never escalates streams.
    */

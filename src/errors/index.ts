@@ -13,3 +13,4 @@ export { StartupError } from './startup-error.js';
 export { UnsupportedMediaTypeError } from './unsupported-media-type-error.js';
 export { UpstreamError } from './upstream-error.js';
 export { UpstreamTimeoutError } from './upstream-timeout-error.js';
+export { UsageError } from './usage-error.js';

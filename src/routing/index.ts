@@ -1,9 +1,30 @@
 export {
+  computeStrongNeed,
+  createRandom,
+  DEFAULT_FEATURE_SETTINGS,
+  type FeatureSettings,
+  hashExamples,
+  labelOutcome,
+  loadTextClassifier,
+  MODEL_FORMAT,
+  OUTCOME_LABELS,
+  type Prediction,
+  TextClassifier,
+  type TextClassifierFile,
+  type TrainingExample,
+  type TrainingOptions,
+  trainTextClassifier,
+} from './classifier/index.js';
+export {
   checkAnswer,
   type EscalationReason,
   type FailedCheck,
   findSchemaProblem,
   findValueProblem,
+  runVerifiers,
+  VERIFIERS,
+  type Verifier,
+  type VerifierResult,
 } from './escalation/index.js';
 export {
   ChatExecutor,

@@ -13,6 +13,7 @@ const config: EscalationConfig = {
   onEmpty: true,
   streaming: 'buffer',
   applyTo: 'routed',
+  verifiers: [],
 };
 
 function result(parts: Partial<ChatResult>): ChatResult {
@@ -75,5 +76,20 @@ describe('checkAnswer', () => {
     const bad = result({ text: '', toolCalls: [{ id: '1', name: 'nope', arguments: 'not json' }] });
     assert.equal(checkAnswer(bad, { ...request, responseFormat: { type: 'json_object' } }, off), undefined);
     assert.equal(checkAnswer(bad, request, config)?.reason, 'invalid_tool_call');
+  });
+
+  it('runs the configured verifiers on the answer to the latest user turn', () => {
+    const withVerifiers: EscalationConfig = { ...config, verifiers: ['hedging', 'arithmetic'] };
+    const asked: ChatRequest = { messages: [{ role: 'user', content: 'Eggs: 16 - 3 - 4, sold at $2?' }] };
+    const wrong = result({ text: 'She has 16 - 3 - 4 = 8 eggs, so 8 * 2 = 16.\n#### 16' });
+    const failed = checkAnswer(wrong, asked, withVerifiers);
+    assert.equal(failed?.reason, 'verifier:arithmetic');
+    assert.match(failed?.detail ?? '', /16 - 3 - 4 = 8" is wrong \(it is 9\)/);
+    const right = result({ text: 'She has 16 - 3 - 4 = 9 eggs, so 9 * 2 = $18.\n#### 18' });
+    assert.equal(checkAnswer(right, asked, withVerifiers), undefined);
+    assert.equal(
+      checkAnswer(result({ text: "I'm not sure, sorry." }), asked, withVerifiers)?.reason,
+      'verifier:hedging',
+    );
   });
 });

@@ -1,9 +1,15 @@
 import type { EscalationConfig } from '../../config/index.js';
 import type { ChatRequest, ChatResult } from '../../contract/index.js';
 import { findValueProblem } from './json-schema-validators.js';
+import { runVerifiers, VERIFIERS } from './verifiers/index.js';
 
 /** Why a small model's answer is not good enough (bounded: used as a metric label). */
-export type EscalationReason = 'empty' | 'invalid_tool_call' | 'invalid_json' | 'low_confidence';
+export type EscalationReason =
+  | 'empty'
+  | 'invalid_tool_call'
+  | 'invalid_json'
+  | 'low_confidence'
+  | `verifier:${'arithmetic' | 'answer-format' | 'hedging'}`;
 
 export interface FailedCheck {
   reason: EscalationReason;
@@ -65,6 +71,20 @@ export function checkAnswer(
   if (config.onInvalidJson) {
     const problem = checkJson(result, request);
     if (problem) return { reason: 'invalid_json', detail: problem };
+  }
+  if (config.verifiers.length > 0 && result.text !== '') {
+    const prompt = [...request.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
+    const failed = runVerifiers(
+      config.verifiers.map((name) => VERIFIERS[name] as NonNullable<(typeof VERIFIERS)[string]>),
+      prompt,
+      result.text,
+    );
+    if (failed) {
+      return {
+        reason: `verifier:${failed.verifier}` as EscalationReason,
+        detail: `${failed.verifier} check: ${failed.reason}`,
+      };
+    }
   }
   const mean = result.confidence?.meanTokenProbability;
   if (config.minConfidence !== undefined && mean !== undefined && mean < config.minConfidence) {

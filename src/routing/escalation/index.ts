@@ -1,2 +1,11 @@
 export { checkAnswer, type EscalationReason, type FailedCheck } from './check-answer.js';
 export { findSchemaProblem, findValueProblem, getSchemaValidator } from './json-schema-validators.js';
+export {
+  answerFormatVerifier,
+  arithmeticVerifier,
+  hedgingVerifier,
+  runVerifiers,
+  VERIFIERS,
+  type Verifier,
+  type VerifierResult,
+} from './verifiers/index.js';

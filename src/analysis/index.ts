@@ -1,0 +1,29 @@
+export { buildOutcomePlot } from './router/build-outcome-plot.js';
+export { type Calibration, calibrateThreshold } from './router/calibrate-threshold.js';
+export { evaluateIntents, type IntentReport } from './router/evaluate-intents.js';
+export {
+  computeQualityCurve,
+  evaluateOutcomeRouting,
+  type OutcomeRoutingReport,
+} from './router/evaluate-outcome-routing.js';
+export {
+  type CascadeReport,
+  evaluateCascade,
+  evaluateIntentModel,
+  evaluateOutcomeModel,
+  type VerifierStats,
+} from './router/evaluate-router-model.js';
+export { parseCsv } from './router/parse-csv.js';
+export { plotBarsSvg, plotCostQualitySvg } from './router/plot-svg.js';
+export {
+  convertOutcomesToExamples,
+  type IntentData,
+  type OutcomeData,
+  type OutcomeRow,
+  ROUTER_DATA_FORMATS,
+  type RouterDataFormat,
+  readRouterData,
+} from './router/read-router-data.js';
+export { createTrainingSettings, type RouterTrainingSettings } from './router/router-training-defaults.js';
+export { scoreOutcomeRows } from './router/score-outcomes.js';
+export { chooseOutOfScopeThreshold, trainRouterModel } from './router/train-router-model.js';

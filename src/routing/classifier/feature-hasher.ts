@@ -1,0 +1,166 @@
+import type { FeatureSettings } from './feature-settings.js';
+import { STRUCTURAL_FEATURE_COUNT, writeStructuralFeatures } from './structural-features.js';
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const MAX_WORD_CHARS = 48;
+/** A code no text character maps to: marks a word's start and end for character n-grams. */
+const BOUNDARY = 1;
+
+/** Feature indices and values of one text, in preallocated arrays reused for every call. */
+export interface FeatureBuffer {
+  indices: Int32Array;
+  values: Float32Array;
+  length: number;
+}
+
+export function createFeatureBuffer(capacity: number): FeatureBuffer {
+  return { indices: new Int32Array(capacity), values: new Float32Array(capacity), length: 0 };
+}
+
+function mix(hash: number, value: number): number {
+  return Math.imul(hash ^ value, FNV_PRIME);
+}
+
+/** murmur3's final avalanche, so the low bits are usable as a bucket index. */
+function finish(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Letters and digits of any script (after lower-casing); everything else separates words. */
+function isWordChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 48 && code <= 57) ||
+    (code >= 0xc0 && code !== 0xd7 && code !== 0xf7)
+  );
+}
+
+/**
+ * Hashes a text into n-gram features without building a string per token: word n-grams and the
+ * character n-grams of each word (with boundary marks, as in fastText) are hashed as the characters
+ * stream past, into `2^bucketBits` buckets; meaningful punctuation (`?`, `=`, `{`, ...) becomes a
+ * token of its own. Hashed features share the value 1/sqrt(count), so long and short texts score on
+ * one scale. Categorical values (an MMLU subject, say) are one feature each; structural features
+ * follow at fixed indices after the buckets. One lower-cased copy of the text is the only
+ * allocation per call.
+ */
+export class FeatureHasher {
+  /** Number of feature indices: the buckets plus the structural features. */
+  readonly dimension: number;
+  readonly bucketCount: number;
+  private readonly settings: FeatureSettings;
+  private readonly mask: number;
+  private readonly word = new Int32Array(MAX_WORD_CHARS + 2);
+  private readonly recentWords: Int32Array;
+  private readonly maxWordOrder: number;
+  private readonly wordOrders: Uint8Array;
+  // Per-call state, kept in fields so the hot loop allocates nothing.
+  private out: FeatureBuffer | undefined;
+  private count = 0;
+  private wordLength = 0;
+  private wordHash = FNV_OFFSET;
+  private wordsSeen = 0;
+
+  constructor(settings: FeatureSettings) {
+    this.settings = settings;
+    this.bucketCount = 2 ** settings.bucketBits;
+    this.mask = this.bucketCount - 1;
+    this.dimension = this.bucketCount + (settings.structural ? STRUCTURAL_FEATURE_COUNT : 0);
+    this.maxWordOrder = Math.max(1, ...settings.wordNgrams);
+    this.recentWords = new Int32Array(this.maxWordOrder);
+    this.wordOrders = new Uint8Array(this.maxWordOrder + 1);
+    for (const order of settings.wordNgrams) this.wordOrders[order] = 1;
+  }
+
+  /** An upper bound on the features a text of this length (plus categories) can produce. */
+  capacityFor(textLength: number, categoryCount = 0): number {
+    const charOrders = this.settings.charNgramMax - this.settings.charNgramMin + 1;
+    return (
+      (textLength + 1) * (charOrders + this.settings.wordNgrams.length + 1) +
+      categoryCount +
+      STRUCTURAL_FEATURE_COUNT
+    );
+  }
+
+  /** Writes the features of `text` and `categories` into `out` (sized by `capacityFor`). */
+  extract(text: string, out: FeatureBuffer, categories?: readonly string[]): void {
+    const lower = text.toLowerCase();
+    this.out = out;
+    this.count = 0;
+    this.wordLength = 0;
+    this.wordHash = FNV_OFFSET;
+    this.wordsSeen = 0;
+    const foldDigits = this.settings.foldDigits;
+    for (let position = 0; position < lower.length; position += 1) {
+      let code = lower.charCodeAt(position);
+      if (isWordChar(code)) {
+        if (foldDigits && code >= 49 && code <= 57) code = 48;
+        if (this.wordLength === 0) this.word[this.wordLength++] = BOUNDARY;
+        this.wordHash = mix(this.wordHash, code);
+        // Very long "words" (hashes, base64) stop adding character n-grams past the buffer.
+        if (this.wordLength <= MAX_WORD_CHARS) {
+          this.word[this.wordLength++] = code;
+          this.emitCharNgrams();
+        }
+      } else {
+        if (this.wordLength > 0) this.endWord();
+        if (code > 32 && code < 127) this.emit(finish(mix(0x3000, code)));
+      }
+    }
+    if (this.wordLength > 0) this.endWord();
+
+    let count = this.count;
+    const scale = count > 0 ? 1 / Math.sqrt(count) : 0;
+    for (let index = 0; index < count; index += 1) out.values[index] = (out.values[index] as number) * scale;
+    if (categories) {
+      for (const category of categories) {
+        let hash = 0x4000;
+        for (let index = 0; index < category.length; index += 1) hash = mix(hash, category.charCodeAt(index));
+        out.indices[count] = finish(hash) & this.mask;
+        out.values[count++] = 1;
+      }
+    }
+    if (this.settings.structural) count = writeStructuralFeatures(text, out, count, this.bucketCount);
+    out.length = count;
+    this.out = undefined;
+  }
+
+  private emit(hash: number, weight = 1): void {
+    const out = this.out as FeatureBuffer;
+    out.indices[this.count] = hash & this.mask;
+    out.values[this.count++] = weight;
+  }
+
+  /** The character n-grams that end at the word buffer's last character. */
+  private emitCharNgrams(): void {
+    const { charNgramMin, charNgramMax } = this.settings;
+    const end = this.wordLength;
+    for (let n = charNgramMin; n <= charNgramMax && n <= end; n += 1) {
+      let hash = mix(FNV_OFFSET, 0x100 + n);
+      for (let index = end - n; index < end; index += 1) hash = mix(hash, this.word[index] as number);
+      this.emit(finish(hash), this.settings.charNgramWeight);
+    }
+  }
+
+  private endWord(): void {
+    this.word[this.wordLength++] = BOUNDARY;
+    this.emitCharNgrams();
+    const recent = this.recentWords;
+    for (let index = this.maxWordOrder - 1; index > 0; index -= 1)
+      recent[index] = recent[index - 1] as number;
+    recent[0] = this.wordHash;
+    this.wordsSeen += 1;
+    let combined = 0x2000;
+    for (let order = 1; order <= this.maxWordOrder && order <= this.wordsSeen; order += 1) {
+      combined = mix(combined, recent[order - 1] as number);
+      if (this.wordOrders[order]) this.emit(finish(mix(combined, order)));
+    }
+    this.wordLength = 0;
+    this.wordHash = FNV_OFFSET;
+  }
+}

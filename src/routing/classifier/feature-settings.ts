@@ -1,0 +1,26 @@
+/** How text becomes features; stored in each model file so inference hashes exactly as training did. */
+export interface FeatureSettings {
+  /** log2 of the number of hash buckets for n-gram features. */
+  bucketBits: number;
+  /** Word n-gram orders, e.g. [1, 2]. */
+  wordNgrams: number[];
+  /** Character n-grams of each word (with `<` and `>` marking its ends): smallest and largest n. */
+  charNgramMin: number;
+  charNgramMax: number;
+  /** Value of a character n-gram relative to a word n-gram (there are several per character). */
+  charNgramWeight: number;
+  /** Map every digit to 0, so `17` and `42` share features (magnitude still shows in length). */
+  foldDigits: boolean;
+  /** Add the structural features (length, digits, operators, code, questions, lists, script). */
+  structural: boolean;
+}
+
+export const DEFAULT_FEATURE_SETTINGS: FeatureSettings = {
+  bucketBits: 18,
+  wordNgrams: [1, 2],
+  charNgramMin: 3,
+  charNgramMax: 5,
+  charNgramWeight: 1,
+  foldDigits: true,
+  structural: true,
+};

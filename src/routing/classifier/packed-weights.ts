@@ -1,0 +1,126 @@
+/**
+ * Weights of a linear classifier stored by feature row, sparse: for each row that has any weight,
+ * the classes it scores and an int8 value per class, scaled per row. Only rows seen in training
+ * have weights, and training prunes the smallest ones, so files stay small and inference touches
+ * only what matters.
+ */
+export interface PackedWeights {
+  /** rowStart[r]..rowStart[r+1] index the entries of feature row r. */
+  rowStart: Uint32Array;
+  classes: Uint16Array;
+  values: Float32Array;
+}
+
+function writeVarint(bytes: number[], value: number): void {
+  let rest = value;
+  while (rest >= 0x80) {
+    bytes.push((rest & 0x7f) | 0x80);
+    rest >>>= 7;
+  }
+  bytes.push(rest);
+}
+
+/**
+ * Dense weights (`dimension × classCount`, row-major) → bytes: per non-empty row, the gap from the
+ * previous row, the entry count, the row's scale (float32), then (class gap, int8 value) pairs.
+ * Entries whose |weight| is below `threshold` are dropped.
+ */
+export function encodeWeights(
+  dense: Float32Array,
+  dimension: number,
+  classCount: number,
+  threshold: number,
+): Uint8Array {
+  const bytes: number[] = [];
+  const scaleBytes = new Uint8Array(4);
+  const scaleView = new DataView(scaleBytes.buffer);
+  let previousRow = -1;
+  for (let row = 0; row < dimension; row += 1) {
+    const offset = row * classCount;
+    let maxAbs = 0;
+    let kept = 0;
+    for (let k = 0; k < classCount; k += 1) {
+      const abs = Math.abs(dense[offset + k] as number);
+      if (abs >= threshold) {
+        kept += 1;
+        if (abs > maxAbs) maxAbs = abs;
+      }
+    }
+    if (kept === 0) continue;
+    const scale = maxAbs / 127;
+    const quantized: [number, number][] = [];
+    for (let k = 0; k < classCount; k += 1) {
+      const value = dense[offset + k] as number;
+      if (Math.abs(value) < threshold) continue;
+      const q = Math.round(value / scale);
+      if (q !== 0) quantized.push([k, q]);
+    }
+    if (quantized.length === 0) continue;
+    writeVarint(bytes, row - previousRow - 1);
+    previousRow = row;
+    writeVarint(bytes, quantized.length);
+    scaleView.setFloat32(0, scale, true);
+    bytes.push(...scaleBytes);
+    let previousClass = -1;
+    for (const [k, q] of quantized) {
+      writeVarint(bytes, k - previousClass - 1);
+      previousClass = k;
+      bytes.push(q & 0xff);
+    }
+  }
+  return Uint8Array.from(bytes);
+}
+
+/** Bytes from `encodeWeights` → the CSR arrays inference reads. */
+export function decodeWeights(bytes: Uint8Array, dimension: number): PackedWeights {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let position = 0;
+  const readVarint = () => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = bytes[position++] as number;
+      result |= (byte & 0x7f) << shift;
+      if (byte < 0x80) return result >>> 0;
+      shift += 7;
+    }
+  };
+  // First pass: count entries per row.
+  const rowStart = new Uint32Array(dimension + 1);
+  const rows: { row: number; start: number }[] = [];
+  let row = -1;
+  let total = 0;
+  while (position < bytes.length) {
+    row += readVarint() + 1;
+    const count = readVarint();
+    rows.push({ row, start: position });
+    position += 4;
+    for (let index = 0; index < count; index += 1) {
+      readVarint();
+      position += 1;
+    }
+    rowStart[row + 1] = count;
+    total += count;
+  }
+  for (let index = 0; index < dimension; index += 1)
+    rowStart[index + 1] = (rowStart[index + 1] as number) + (rowStart[index] as number);
+  const classes = new Uint16Array(total);
+  const values = new Float32Array(total);
+  for (const entry of rows) {
+    position = entry.start;
+    const scale = view.getFloat32(position, true);
+    position += 4;
+    let cursor = rowStart[entry.row] as number;
+    const end = rowStart[entry.row + 1] as number;
+    let previousClass = -1;
+    while (cursor < end) {
+      previousClass += readVarint() + 1;
+      const q = view.getInt8(position);
+      position += 1;
+      classes[cursor] = previousClass;
+      values[cursor] = q * scale;
+      cursor += 1;
+    }
+  }
+  return { rowStart, classes, values };
+}

@@ -1,0 +1,139 @@
+import { createFeatureBuffer, type FeatureBuffer, FeatureHasher } from './feature-hasher.js';
+import type { FeatureSettings } from './feature-settings.js';
+import { decodeWeights, type PackedWeights } from './packed-weights.js';
+
+export const MODEL_FORMAT = 'switchyard-text-classifier';
+export const MODEL_VERSION = 1;
+
+/** A model file: versioned JSON that says what it predicts, how it was trained and how well it does. */
+export interface TextClassifierFile {
+  format: typeof MODEL_FORMAT;
+  version: typeof MODEL_VERSION;
+  /** What the model is for: `task-type`, `strong-needed`, `intent`, ... */
+  purpose: string;
+  labels: string[];
+  features: FeatureSettings;
+  /** Columns of the training data used as categorical features (e.g. `subject`). */
+  categoricalColumns: string[];
+  training: {
+    /** sha256 of the training examples (text, categories and label of each, in order). */
+    dataSha256: string;
+    examples: number;
+    source: string;
+    format: string;
+    epochs: number;
+    learningRate: number;
+    l2: number;
+    seed: number;
+  };
+  /**
+   * For models with an out-of-scope label: a prediction whose best in-scope probability is below
+   * `minConfidence` is out of scope too (chosen on held-out data when training).
+   */
+  outOfScope?: { label: string; minConfidence: number };
+  /** Measured by cross-validation on the training data (see the CLI's `router eval`). */
+  metrics: Record<string, unknown>;
+  bias: number[];
+  weights: { encoding: 'rows-int8-varint'; entries: number; base64: string };
+}
+
+/** The prediction for one text: the best label, its probability, and every label's probability. */
+export interface Prediction {
+  label: string;
+  index: number;
+  probability: number;
+}
+
+/**
+ * A trained linear classifier over hashed n-gram and structural features: a softmax over the
+ * labels. Inference reuses one feature buffer and one score array, so a decision allocates only
+ * the lower-cased copy of the text (and grows the buffer once for an unusually long text).
+ */
+export class TextClassifier {
+  readonly labels: readonly string[];
+  readonly file: Omit<TextClassifierFile, 'weights' | 'bias'>;
+  private readonly hasher: FeatureHasher;
+  private readonly weights: PackedWeights;
+  private readonly bias: Float32Array;
+  private readonly scores: Float64Array;
+  private buffer: FeatureBuffer;
+
+  constructor(file: TextClassifierFile, weights?: PackedWeights) {
+    if (file.format !== MODEL_FORMAT || file.version !== MODEL_VERSION) {
+      throw new Error(
+        `not a ${MODEL_FORMAT} v${MODEL_VERSION} model (format ${file.format}, version ${file.version})`,
+      );
+    }
+    const { weights: encoded, bias, ...rest } = file;
+    this.file = rest;
+    this.labels = file.labels;
+    this.hasher = new FeatureHasher(file.features);
+    this.weights = weights ?? decodeWeights(Buffer.from(encoded.base64, 'base64'), this.hasher.dimension);
+    this.bias = Float32Array.from(bias);
+    this.scores = new Float64Array(file.labels.length);
+    this.buffer = createFeatureBuffer(this.hasher.capacityFor(2_000, 4));
+  }
+
+  /** Stored weights (after pruning). */
+  get weightCount(): number {
+    return this.weights.values.length;
+  }
+
+  /**
+   * Fills `probabilities` (one per label) for `text`; returns the index of the most likely label.
+   * `categories` are the categorical column values, in the order of `categoricalColumns`.
+   */
+  predictInto(text: string, probabilities: Float64Array, categories?: readonly string[]): number {
+    const needed = this.hasher.capacityFor(text.length, categories?.length ?? 0);
+    if (needed > this.buffer.indices.length) this.buffer = createFeatureBuffer(needed);
+    this.hasher.extract(text, this.buffer, categories);
+    const { rowStart, classes, values } = this.weights;
+    const scores = this.scores;
+    for (let k = 0; k < scores.length; k += 1) scores[k] = this.bias[k] as number;
+    const { indices, values: featureValues, length } = this.buffer;
+    for (let index = 0; index < length; index += 1) {
+      const row = indices[index] as number;
+      const value = featureValues[index] as number;
+      const end = rowStart[row + 1] as number;
+      for (let entry = rowStart[row] as number; entry < end; entry += 1) {
+        const k = classes[entry] as number;
+        scores[k] = (scores[k] as number) + (values[entry] as number) * value;
+      }
+    }
+    let best = 0;
+    for (let k = 1; k < scores.length; k += 1) if ((scores[k] as number) > (scores[best] as number)) best = k;
+    const max = scores[best] as number;
+    let sum = 0;
+    for (let k = 0; k < scores.length; k += 1) {
+      const exp = Math.exp((scores[k] as number) - max);
+      probabilities[k] = exp;
+      sum += exp;
+    }
+    for (let k = 0; k < scores.length; k += 1) probabilities[k] = (probabilities[k] as number) / sum;
+    return best;
+  }
+
+  /**
+   * The label to report: the most likely one, except that an unsure in-scope guess becomes the
+   * out-of-scope label when the model has one.
+   */
+  decide(best: number, probabilities: ArrayLike<number>): number {
+    const outOfScope = this.file.outOfScope;
+    if (!outOfScope) return best;
+    const index = this.labels.indexOf(outOfScope.label);
+    if (index === -1 || best === index) return best;
+    return (probabilities[best] as number) < outOfScope.minConfidence ? index : best;
+  }
+
+  /** Convenience form of `predictInto` (allocates the result). */
+  predict(text: string, categories?: readonly string[]): Prediction & { probabilities: Float64Array } {
+    const probabilities = new Float64Array(this.labels.length);
+    const index = this.decide(this.predictInto(text, probabilities, categories), probabilities);
+    return {
+      label: this.labels[index] as string,
+      index,
+      probability: probabilities[index] as number,
+      probabilities,
+    };
+  }
+}

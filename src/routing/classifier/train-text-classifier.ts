@@ -1,0 +1,260 @@
+import { createHash } from 'node:crypto';
+import { createFeatureBuffer, FeatureHasher } from './feature-hasher.js';
+import type { FeatureSettings } from './feature-settings.js';
+import { encodeWeights } from './packed-weights.js';
+import { MODEL_FORMAT, MODEL_VERSION, TextClassifier, type TextClassifierFile } from './text-classifier.js';
+
+export interface TrainingExample {
+  text: string;
+  /** Values of the categorical columns, in the order of `categoricalColumns`. */
+  categories?: string[];
+  label: string;
+}
+
+export interface TrainingOptions {
+  purpose: string;
+  /** Label order in the model; default: sorted labels of the examples. */
+  labels?: string[];
+  features: FeatureSettings;
+  categoricalColumns?: string[];
+  epochs: number;
+  learningRate: number;
+  l2: number;
+  seed: number;
+  /**
+   * Weight each hashed feature by its inverse document frequency while training (rare n-grams say
+   * more than common ones). The weights absorb the factor, so inference is unchanged.
+   */
+  idf?: boolean;
+  /** Largest number of stored weights (the smallest are pruned to fit); keeps files small. */
+  maxWeights: number;
+  source?: string;
+  format?: string;
+  /** Called after each epoch with the share of training done. */
+  onProgress?: (fraction: number) => void;
+}
+
+/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same model. */
+export function createRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** sha256 of the examples as the model saw them. */
+export function hashExamples(examples: readonly TrainingExample[]): string {
+  const hash = createHash('sha256');
+  for (const example of examples) {
+    hash.update(JSON.stringify([example.text, example.categories ?? [], example.label]));
+    hash.update('\n');
+  }
+  return hash.digest('hex');
+}
+
+/** Smoothed inverse document frequency per hashed bucket (1 for the structural features). */
+function computeIdf(
+  indices: Int32Array,
+  offsets: Uint32Array,
+  bucketCount: number,
+  dimension: number,
+): Float32Array {
+  const documentFrequency = new Uint32Array(bucketCount);
+  const lastSeen = new Int32Array(bucketCount).fill(-1);
+  const documents = offsets.length - 1;
+  for (let document = 0; document < documents; document += 1) {
+    for (
+      let position = offsets[document] as number;
+      position < (offsets[document + 1] as number);
+      position += 1
+    ) {
+      const bucket = indices[position] as number;
+      if (bucket >= bucketCount || lastSeen[bucket] === document) continue;
+      lastSeen[bucket] = document;
+      documentFrequency[bucket] = (documentFrequency[bucket] as number) + 1;
+    }
+  }
+  const idf = new Float32Array(dimension).fill(1);
+  for (let bucket = 0; bucket < bucketCount; bucket += 1) {
+    idf[bucket] = Math.log((documents + 1) / ((documentFrequency[bucket] as number) + 1)) + 1;
+  }
+  return idf;
+}
+
+/** The |weight| below which entries are dropped so that at most `maxWeights` remain. */
+function findPruneThreshold(weights: Float32Array, maxWeights: number): number {
+  let nonZero = 0;
+  let maxAbs = 0;
+  for (const value of weights) {
+    const abs = Math.abs(value);
+    if (abs > 0) nonZero += 1;
+    if (abs > maxAbs) maxAbs = abs;
+  }
+  if (nonZero <= maxWeights || maxAbs === 0) return 0;
+  // A histogram over log-magnitudes finds the cut without sorting millions of values.
+  const bins = 4096;
+  const low = Math.log(maxAbs) - 20;
+  const counts = new Uint32Array(bins);
+  for (const value of weights) {
+    const abs = Math.abs(value);
+    if (abs === 0) continue;
+    const bin = Math.min(bins - 1, Math.max(0, Math.floor(((Math.log(abs) - low) / 20) * bins)));
+    counts[bin] = (counts[bin] as number) + 1;
+  }
+  let kept = 0;
+  for (let bin = bins - 1; bin >= 0; bin -= 1) {
+    kept += counts[bin] as number;
+    if (kept > maxWeights) return Math.exp(low + ((bin + 1) / bins) * 20);
+  }
+  return 0;
+}
+
+/**
+ * Multinomial logistic regression by AdaGrad over the hashed features, deterministic for a seed:
+ * examples are hashed once, visited in a seeded shuffled order each epoch, and the trained weights
+ * are pruned to `maxWeights` and quantised exactly as the model file stores them.
+ */
+export function trainTextClassifier(
+  examples: readonly TrainingExample[],
+  options: TrainingOptions,
+): { file: TextClassifierFile; classifier: TextClassifier } {
+  const labels = options.labels ?? [...new Set(examples.map((example) => example.label))].sort();
+  const labelIndex = new Map(labels.map((label, index) => [label, index]));
+  const classCount = labels.length;
+  if (classCount < 2)
+    throw new Error(`training needs at least two labels (found: ${labels.join(', ') || 'none'})`);
+  const hasher = new FeatureHasher(options.features);
+  const dimension = hasher.dimension;
+
+  // Hash every example once into flat arrays.
+  const offsets = new Uint32Array(examples.length + 1);
+  const targets = new Uint16Array(examples.length);
+  let total = 0;
+  for (const example of examples)
+    total += hasher.capacityFor(example.text.length, example.categories?.length ?? 0);
+  const allIndices = new Int32Array(total);
+  const allValues = new Float32Array(total);
+  const buffer = createFeatureBuffer(1);
+  let cursor = 0;
+  examples.forEach((example, index) => {
+    const target = labelIndex.get(example.label);
+    if (target === undefined)
+      throw new Error(`example ${index} has label '${example.label}', not one of the model's labels`);
+    targets[index] = target;
+    const capacity = hasher.capacityFor(example.text.length, example.categories?.length ?? 0);
+    buffer.indices = allIndices.subarray(cursor, cursor + capacity);
+    buffer.values = allValues.subarray(cursor, cursor + capacity);
+    hasher.extract(example.text, buffer, example.categories);
+    offsets[index] = cursor;
+    cursor += buffer.length;
+    offsets[index + 1] = cursor;
+  });
+
+  const idf = options.idf ? computeIdf(allIndices, offsets, hasher.bucketCount, dimension) : undefined;
+  if (idf)
+    for (let position = 0; position < cursor; position += 1)
+      allValues[position] = (allValues[position] as number) * (idf[allIndices[position] as number] as number);
+
+  const weights = new Float32Array(dimension * classCount);
+  const squaredGradients = new Float32Array(dimension * classCount);
+  const bias = new Float64Array(classCount);
+  const biasSquared = new Float64Array(classCount);
+  const scores = new Float64Array(classCount);
+  const random = createRandom(options.seed);
+  const order = Array.from({ length: examples.length }, (_, index) => index);
+  const { learningRate, l2 } = options;
+  const epsilon = 1e-8;
+
+  for (let epoch = 0; epoch < options.epochs; epoch += 1) {
+    for (let index = order.length - 1; index > 0; index -= 1) {
+      const swap = Math.floor(random() * (index + 1));
+      [order[index], order[swap]] = [order[swap] as number, order[index] as number];
+    }
+    for (const example of order) {
+      const start = offsets[example] as number;
+      const end = offsets[example + 1] as number;
+      for (let k = 0; k < classCount; k += 1) scores[k] = bias[k] as number;
+      for (let position = start; position < end; position += 1) {
+        const row = (allIndices[position] as number) * classCount;
+        const value = allValues[position] as number;
+        for (let k = 0; k < classCount; k += 1)
+          scores[k] = (scores[k] as number) + (weights[row + k] as number) * value;
+      }
+      let max = -Infinity;
+      for (let k = 0; k < classCount; k += 1) if ((scores[k] as number) > max) max = scores[k] as number;
+      let sum = 0;
+      for (let k = 0; k < classCount; k += 1) {
+        const exp = Math.exp((scores[k] as number) - max);
+        scores[k] = exp;
+        sum += exp;
+      }
+      const target = targets[example] as number;
+      // scores now holds the gradient of the loss with respect to each class's score.
+      for (let k = 0; k < classCount; k += 1)
+        scores[k] = (scores[k] as number) / sum - (k === target ? 1 : 0);
+      for (let k = 0; k < classCount; k += 1) {
+        const gradient = scores[k] as number;
+        biasSquared[k] = (biasSquared[k] as number) + gradient * gradient;
+        bias[k] =
+          (bias[k] as number) - (learningRate * gradient) / Math.sqrt((biasSquared[k] as number) + epsilon);
+      }
+      for (let position = start; position < end; position += 1) {
+        const row = (allIndices[position] as number) * classCount;
+        const value = allValues[position] as number;
+        for (let k = 0; k < classCount; k += 1) {
+          const classGradient = scores[k] as number;
+          // Classes the model already rules out get a vanishing gradient; skipping them makes
+          // many-label training several times faster and changes nothing measurable.
+          if (classGradient > -1e-4 && classGradient < 1e-4) continue;
+          const at = row + k;
+          const gradient = classGradient * value + l2 * (weights[at] as number);
+          if (gradient === 0) continue;
+          const accumulated = (squaredGradients[at] as number) + gradient * gradient;
+          squaredGradients[at] = accumulated;
+          weights[at] =
+            (weights[at] as number) - (learningRate * gradient) / Math.sqrt(accumulated + epsilon);
+        }
+      }
+    }
+    options.onProgress?.((epoch + 1) / options.epochs);
+  }
+
+  if (idf) {
+    for (let row = 0; row < dimension; row += 1) {
+      const factor = idf[row] as number;
+      if (factor === 1) continue;
+      for (let k = 0; k < classCount; k += 1)
+        weights[row * classCount + k] = (weights[row * classCount + k] as number) * factor;
+    }
+  }
+  const threshold = findPruneThreshold(weights, options.maxWeights);
+  const bytes = encodeWeights(weights, dimension, classCount, threshold);
+  const file: TextClassifierFile = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    purpose: options.purpose,
+    labels,
+    features: options.features,
+    categoricalColumns: options.categoricalColumns ?? [],
+    training: {
+      dataSha256: hashExamples(examples),
+      examples: examples.length,
+      source: options.source ?? '',
+      format: options.format ?? '',
+      epochs: options.epochs,
+      learningRate,
+      l2,
+      seed: options.seed,
+    },
+    metrics: {},
+    bias: Array.from(bias, (value) => Math.round(value * 1e6) / 1e6),
+    weights: { encoding: 'rows-int8-varint', entries: 0, base64: Buffer.from(bytes).toString('base64') },
+  };
+  const classifier = new TextClassifier(file);
+  file.weights.entries = classifier.weightCount;
+  return { file, classifier };
+}
