@@ -5,6 +5,7 @@ import type { CliDependencies, RunningGateway } from './cli/index.js';
 import { runCli } from './cli/index.js';
 import { type LoadedConfig, loadConfig, type SwitchyardConfig } from './config/index.js';
 import { createChatModels, type ModelLoadReporter } from './create-chat-models.js';
+import { createTaskClassifier } from './create-task-classifier.js';
 import { StartupError } from './errors/index.js';
 import { createApp } from './server/index.js';
 import { type RequestLog, SqliteRequestLog } from './storage/index.js';
@@ -50,6 +51,7 @@ export async function startGateway(options: {
 }): Promise<RunningGateway> {
   const { config } = options.loaded;
   const logger = pino({ level: config.logging.level, base: { service: 'switchyard' } });
+  const classifier = createTaskClassifier(config.routing);
   const models = await createChatModels(config, options.env, createLoadReporter(process.stderr, logger));
   const unpriced = new PriceBook({ models: config.models }).listUnpriced();
   if (unpriced.length > 0) {
@@ -66,7 +68,7 @@ export async function startGateway(options: {
     throw new StartupError(`Could not open the request log: ${(error as Error).message}`, { cause: error });
   }
   const apiKey = config.server.apiKeyEnv ? options.env[config.server.apiKeyEnv] : undefined;
-  const app = createApp({ config, models, logger, apiKey, requestLog });
+  const app = createApp({ config, models, logger, apiKey, requestLog, classifier });
   const address = await app.listen({ host: options.host, port: options.port });
   logger.info(
     {

@@ -34,6 +34,10 @@ export const ruleConditionSchema = z.strictObject({
       z.array(z.enum(['text', 'json_object', 'json_schema'])).min(1),
     ])
     .optional(),
+  /** `false`: the in-scope model found the request outside the domain it was trained on. */
+  inScope: z.boolean().optional(),
+  /** Intent label(s) of the in-scope model. */
+  intent: oneOrMany.optional(),
   /** The model name the client sent (an alias such as `gpt-4o`). */
   alias: oneOrMany.optional(),
   /** Caller metadata (`metadata` in the body): each key must equal the value or one of the values. */

@@ -25,6 +25,17 @@ export const routingSchema = z.strictObject({
   residency: z.strictObject({ pii: z.string().min(1).optional() }).default({}),
   /** The model an all-LLM deployment would have used; its price gives each request's savings. */
   baseline: z.string().min(1).optional(),
+  /**
+   * The router's classifiers: `builtin` (the shipped models), `heuristic` (task type and
+   * complexity only), a model file path, or `off` (in-scope only).
+   */
+  classifier: z
+    .strictObject({
+      taskType: z.string().min(1).default('builtin'),
+      complexity: z.string().min(1).default('builtin'),
+      inScope: z.string().min(1).default('builtin'),
+    })
+    .default({ taskType: 'builtin', complexity: 'builtin', inScope: 'builtin' }),
   retries: retriesSchema.default(retriesSchema.parse({})),
   circuitBreaker: circuitBreakerSchema.default(circuitBreakerSchema.parse({})),
 });

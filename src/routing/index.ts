@@ -11,6 +11,7 @@ export {
   type Prediction,
   TextClassifier,
   type TextClassifierFile,
+  TrainedTaskClassifier,
   type TrainingExample,
   type TrainingOptions,
   trainTextClassifier,
@@ -43,6 +44,7 @@ export {
   type PiiMatch,
   type RequestFeatures,
   redactPii,
+  type TaskClassification,
   type TaskClassifier,
 } from './features/index.js';
 export { ModelResolver, type ResolvedTarget } from './model-resolver.js';

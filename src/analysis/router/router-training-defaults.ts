@@ -10,6 +10,7 @@ export interface RouterTrainingSettings {
   l2: number;
   seed: number;
   maxWeights: number;
+  maxWeightBytes?: number;
 }
 
 export function createTrainingSettings(format: RouterDataFormat): RouterTrainingSettings {

@@ -26,12 +26,17 @@ export interface TrainRouterOptions {
   onProgress?: (fraction: number, stage: string) => void;
 }
 
-/** Picks the out-of-scope threshold that maximises in-scope accuracy plus out-of-scope recall. */
+/**
+ * Picks the out-of-scope threshold: the one with the best in-scope accuracy among those that catch
+ * at least `minRecall` of the out-of-scope rows (or, if none does, the best sum of the two).
+ * In-scope traffic is the bulk of real traffic, so its accuracy comes first.
+ */
 export function chooseOutOfScopeThreshold(
   examples: readonly TrainingExample[],
   labels: readonly string[],
   probabilities: Float64Array,
   outOfScopeLabel: string,
+  minRecall = 0.6,
 ): { minConfidence: number; report: IntentReport } {
   const classCount = labels.length;
   const truth = examples.map((example) => example.label);
@@ -46,7 +51,11 @@ export function chooseOutOfScopeThreshold(
       return label !== outOfScopeLabel && (row[top] as number) < minConfidence ? outOfScopeLabel : label;
     });
     const report = evaluateIntents(truth, predicted, outOfScopeLabel);
-    const score = (report.inScopeAccuracy ?? 0) + (report.oosRecall ?? 0);
+    const meetsRecall = (report.oosRecall ?? 0) >= minRecall;
+    // Thresholds that meet the recall floor rank above all others, then by in-scope accuracy.
+    const score = meetsRecall
+      ? 10 + (report.inScopeAccuracy ?? 0)
+      : (report.inScopeAccuracy ?? 0) + (report.oosRecall ?? 0);
     if (!best || score > best.score + 1e-9) best = { minConfidence, report, score };
   }
   return { minConfidence: best?.minConfidence ?? 0, report: (best as { report: IntentReport }).report };

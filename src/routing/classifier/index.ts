@@ -17,3 +17,4 @@ export {
   type TrainingOptions,
   trainTextClassifier,
 } from './train-text-classifier.js';
+export { TrainedTaskClassifier } from './trained-task-classifier.js';

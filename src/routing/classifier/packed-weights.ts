@@ -11,6 +11,10 @@ export interface PackedWeights {
   values: Float32Array;
 }
 
+function decodeScale(code: number): number {
+  return 2 ** ((code - 160) / 8);
+}
+
 function writeVarint(bytes: number[], value: number): void {
   let rest = value;
   while (rest >= 0x80) {
@@ -22,7 +26,8 @@ function writeVarint(bytes: number[], value: number): void {
 
 /**
  * Dense weights (`dimension × classCount`, row-major) → bytes: per non-empty row, the gap from the
- * previous row, the entry count, the row's scale (float32), then (class gap, int8 value) pairs.
+ * previous row, the entry count, the row's scale (one byte, a power of 2^(1/8)), then (class gap,
+ * int8 value) pairs.
  * Entries whose |weight| is below `threshold` are dropped.
  */
 export function encodeWeights(
@@ -32,8 +37,6 @@ export function encodeWeights(
   threshold: number,
 ): Uint8Array {
   const bytes: number[] = [];
-  const scaleBytes = new Uint8Array(4);
-  const scaleView = new DataView(scaleBytes.buffer);
   let previousRow = -1;
   for (let row = 0; row < dimension; row += 1) {
     const offset = row * classCount;
@@ -47,20 +50,21 @@ export function encodeWeights(
       }
     }
     if (kept === 0) continue;
-    const scale = maxAbs / 127;
+    // The row's scale is stored as one byte: a power of 2^(1/8) just above maxAbs / 127.
+    const scaleCode = Math.min(255, Math.max(0, Math.ceil(Math.log2(maxAbs / 127) * 8) + 160));
+    const scale = decodeScale(scaleCode);
     const quantized: [number, number][] = [];
     for (let k = 0; k < classCount; k += 1) {
       const value = dense[offset + k] as number;
       if (Math.abs(value) < threshold) continue;
-      const q = Math.round(value / scale);
+      const q = Math.max(-127, Math.min(127, Math.round(value / scale)));
       if (q !== 0) quantized.push([k, q]);
     }
     if (quantized.length === 0) continue;
     writeVarint(bytes, row - previousRow - 1);
     previousRow = row;
     writeVarint(bytes, quantized.length);
-    scaleView.setFloat32(0, scale, true);
-    bytes.push(...scaleBytes);
+    bytes.push(scaleCode);
     let previousClass = -1;
     for (const [k, q] of quantized) {
       writeVarint(bytes, k - previousClass - 1);
@@ -94,7 +98,7 @@ export function decodeWeights(bytes: Uint8Array, dimension: number): PackedWeigh
     row += readVarint() + 1;
     const count = readVarint();
     rows.push({ row, start: position });
-    position += 4;
+    position += 1;
     for (let index = 0; index < count; index += 1) {
       readVarint();
       position += 1;
@@ -108,8 +112,8 @@ export function decodeWeights(bytes: Uint8Array, dimension: number): PackedWeigh
   const values = new Float32Array(total);
   for (const entry of rows) {
     position = entry.start;
-    const scale = view.getFloat32(position, true);
-    position += 4;
+    const scale = decodeScale(bytes[position] as number);
+    position += 1;
     let cursor = rowStart[entry.row] as number;
     const end = rowStart[entry.row + 1] as number;
     let previousClass = -1;

@@ -84,13 +84,27 @@ export class TextClassifier {
    * `categories` are the categorical column values, in the order of `categoricalColumns`.
    */
   predictInto(text: string, probabilities: Float64Array, categories?: readonly string[]): number {
+    this.extractInto(text, categories);
+    return this.predictFromFeatures(this.buffer, probabilities);
+  }
+
+  /** The model's own feature buffer, filled with `text`'s features (for sharing with other models). */
+  extractInto(text: string, categories?: readonly string[]): FeatureBuffer {
     const needed = this.hasher.capacityFor(text.length, categories?.length ?? 0);
     if (needed > this.buffer.indices.length) this.buffer = createFeatureBuffer(needed);
     this.hasher.extract(text, this.buffer, categories);
+    return this.buffer;
+  }
+
+  /**
+   * Scores features already extracted with the same feature settings (models that share settings
+   * hash a text once). Fills `probabilities`; returns the index of the most likely label.
+   */
+  predictFromFeatures(features: FeatureBuffer, probabilities: Float64Array): number {
     const { rowStart, classes, values } = this.weights;
     const scores = this.scores;
     for (let k = 0; k < scores.length; k += 1) scores[k] = this.bias[k] as number;
-    const { indices, values: featureValues, length } = this.buffer;
+    const { indices, values: featureValues, length } = features;
     for (let index = 0; index < length; index += 1) {
       const row = indices[index] as number;
       const value = featureValues[index] as number;

@@ -28,6 +28,8 @@ export interface TrainingOptions {
   idf?: boolean;
   /** Largest number of stored weights (the smallest are pruned to fit); keeps files small. */
   maxWeights: number;
+  /** Largest size of the encoded weights in the model file (base64); more pruning until it fits. */
+  maxWeightBytes?: number;
   source?: string;
   format?: string;
   /** Called after each epoch with the share of training done. */
@@ -231,8 +233,16 @@ export function trainTextClassifier(
         weights[row * classCount + k] = (weights[row * classCount + k] as number) * factor;
     }
   }
-  const threshold = findPruneThreshold(weights, options.maxWeights);
-  const bytes = encodeWeights(weights, dimension, classCount, threshold);
+  let budget = options.maxWeights;
+  let bytes = encodeWeights(weights, dimension, classCount, findPruneThreshold(weights, budget));
+  while (
+    options.maxWeightBytes !== undefined &&
+    (bytes.length * 4) / 3 > options.maxWeightBytes &&
+    budget > 1_000
+  ) {
+    budget = Math.floor(budget * Math.min(0.95, options.maxWeightBytes / ((bytes.length * 4) / 3)));
+    bytes = encodeWeights(weights, dimension, classCount, findPruneThreshold(weights, budget));
+  }
   const file: TextClassifierFile = {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,

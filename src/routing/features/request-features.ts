@@ -11,12 +11,25 @@ export interface RequestFeatures {
   piiKinds: PiiKind[];
   hasTools: boolean;
   responseFormat: 'text' | 'json_object' | 'json_schema';
+  /** The in-scope model's intent label, when that model is loaded. */
+  intent?: string;
+  /** False when the in-scope model judges the request out of scope for the domain it knows. */
+  inScope?: boolean;
   /** The model name the client sent. */
   requestedModel: string;
   metadata: Record<string, string>;
 }
 
+/** What a TaskClassifier says about a text. */
+export interface TaskClassification {
+  taskType: string;
+  taskTypeProbability: number;
+  complexity: number;
+  intent?: string;
+  inScope?: boolean;
+}
+
 /** Classifies a request's text; the heuristic and the trained classifier both implement it. */
 export interface TaskClassifier {
-  classify(text: string): { taskType: string; taskTypeProbability: number; complexity: number };
+  classify(text: string): TaskClassification;
 }

@@ -62,6 +62,16 @@ function matchCondition(when: RuleCondition, features: RequestFeatures): string[
     if (!toList(when.responseFormat).includes(features.responseFormat)) return undefined;
     facts.push(`response format is ${features.responseFormat}`);
   }
+  if (when.inScope !== undefined) {
+    // Without an in-scope model the request is taken as in scope (nothing says otherwise).
+    const inScope = features.inScope ?? true;
+    if (inScope !== when.inScope) return undefined;
+    facts.push(inScope ? 'the request is in scope' : 'the request is out of scope');
+  }
+  if (when.intent !== undefined) {
+    if (features.intent === undefined || !toList(when.intent).includes(features.intent)) return undefined;
+    facts.push(`intent is ${features.intent}`);
+  }
   if (when.alias !== undefined) {
     if (!toList(when.alias).includes(features.requestedModel)) return undefined;
     facts.push(`the client asked for ${features.requestedModel}`);

@@ -1,0 +1,138 @@
+// Trains the router models the gateway ships with, from ../shared/data, reproducibly (fixed seeds),
+// and records their cross-validated metrics. Run: npm run train:router
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type IntentData,
+  type OutcomeData,
+  parseCsv,
+  readRouterData,
+  trainRouterModel,
+} from '../src/analysis/index.js';
+import { buildTaskTypeExamples, TASK_TYPES } from '../src/analysis/router/build-task-type-examples.js';
+import { crossValidate } from '../src/analysis/router/cross-validate.js';
+import { evaluateIntents } from '../src/analysis/router/evaluate-intents.js';
+import { createTrainingSettings } from '../src/analysis/router/router-training-defaults.js';
+import { trainTextClassifier } from '../src/routing/index.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const data = join(root, '../shared/data');
+const out = join(root, 'models/router');
+const MAX_FILE_BYTES = 3_000_000;
+mkdirSync(out, { recursive: true });
+
+function log(message: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+}
+
+function write(name: string, file: unknown): number {
+  const path = join(out, name);
+  writeFileSync(path, `${JSON.stringify(file)}\n`);
+  const bytes = statSync(path).size;
+  if (bytes > MAX_FILE_BYTES) throw new Error(`${name} is ${bytes} bytes, over the ${MAX_FILE_BYTES} budget`);
+  log(`wrote ${name}: ${(bytes / 1e6).toFixed(2)} MB`);
+  return bytes;
+}
+
+const metrics: Record<string, unknown> = {};
+
+// 1. Strong-needed (complexity): MMLU and GSM8K outcomes together, measured on each.
+const mmlu = (await readRouterData(join(data, 'routing/mmlu-outcomes.dev.csv'), 'outcomes')) as OutcomeData;
+const gsm8k = (await readRouterData(join(data, 'routing/gsm8k-outcomes.dev.csv'), 'outcomes')) as OutcomeData;
+for (const [name, dataset] of [
+  ['mmlu', mmlu],
+  ['gsm8k', gsm8k],
+] as const) {
+  const { file } = trainRouterModel(dataset, {
+    format: 'outcomes',
+    source: `${name}-outcomes.dev.csv`,
+    folds: 5,
+  });
+  metrics[`strongNeeded.${name}`] = file.metrics;
+  log(`strong-needed on ${name}: ${JSON.stringify(file.metrics)}`);
+}
+const combined: OutcomeData = { ...mmlu, rows: [...mmlu.rows, ...gsm8k.rows] };
+const strongNeeded = trainRouterModel(combined, {
+  format: 'outcomes',
+  source: 'mmlu-outcomes.dev.csv + gsm8k-outcomes.dev.csv',
+  folds: 5,
+  overrides: { maxWeightBytes: 2_900_000 },
+});
+metrics.strongNeeded = strongNeeded.file.metrics;
+write('strong-needed.json', strongNeeded.file);
+
+// 2. In-scope / out-of-scope: CLINC150, every split.
+const clinc = (await readRouterData(join(data, 'intent/clinc150.train.json'), 'clinc150')) as IntentData;
+const inScope = trainRouterModel(clinc, {
+  format: 'clinc150',
+  source: 'clinc150.train.json (train, val, oos_train, oos_val)',
+  folds: 5,
+  overrides: { maxWeightBytes: 2_900_000 },
+});
+metrics.inScope = inScope.file.metrics;
+log(`in-scope: ${JSON.stringify(inScope.file.metrics)}`);
+write('in-scope.json', { ...inScope.file, purpose: 'in-scope' });
+
+// 3. Task type: real prompts per task plus documented templates around real texts.
+const bitextRows = parseCsv(readFileSync(join(data, 'intent/bitext-customer-support.dev.csv'), 'utf8'));
+const taskExamples = buildTaskTypeExamples(
+  {
+    gsm8k,
+    mmlu,
+    banking77: (await readRouterData(join(data, 'intent/banking77.train.csv'), 'banking77')) as IntentData,
+    clinc150: clinc,
+    clincDomains: JSON.parse(readFileSync(join(data, 'intent/clinc150.domains.json'), 'utf8')),
+    bitext: bitextRows.map((row) => ({
+      instruction: row.instruction ?? '',
+      entityType: row.entity_type ?? '',
+      response: row.response ?? '',
+    })),
+    mtBench: readFileSync(join(data, 'routing/mt-bench-questions.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line)),
+  },
+  { perType: 1_000, seed: 1 },
+);
+const taskSettings = {
+  ...createTrainingSettings('banking77'),
+  purpose: 'task-type',
+  maxWeightBytes: 2_900_000,
+  labels: [...TASK_TYPES],
+};
+const taskProbabilities = crossValidate(taskExamples, taskSettings, { folds: 5 });
+const taskPredicted = taskExamples.map((_, index) => {
+  const row = taskProbabilities.subarray(index * TASK_TYPES.length, (index + 1) * TASK_TYPES.length);
+  let best = 0;
+  for (let k = 1; k < row.length; k += 1) if ((row[k] as number) > (row[best] as number)) best = k;
+  return TASK_TYPES[best] as string;
+});
+const taskMetrics = {
+  method: '5-fold cross-validation',
+  ...evaluateIntents(
+    taskExamples.map((example) => example.label),
+    taskPredicted,
+  ),
+};
+metrics.taskType = taskMetrics;
+log(`task type: ${JSON.stringify(taskMetrics)}`);
+const taskType = trainTextClassifier(taskExamples, {
+  ...taskSettings,
+  source: 'built from ../shared/data (docs/router.md)',
+  format: 'task-type',
+});
+write('task-type.json', { ...taskType.file, metrics: taskMetrics });
+
+// 4. Intent benchmarks the issue sets targets for (measured, not shipped).
+for (const [name, format, file] of [
+  ['banking77', 'banking77', 'intent/banking77.train.csv'],
+  ['bitext', 'bitext', 'intent/bitext-customer-support.dev.csv'],
+] as const) {
+  const dataset = (await readRouterData(join(data, file), format)) as IntentData;
+  const { file: model } = trainRouterModel(dataset, { format, source: file, folds: 5 });
+  metrics[name] = model.metrics;
+  log(`${name}: ${JSON.stringify(model.metrics)}`);
+}
+
+writeFileSync(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+log('wrote metrics.json');

@@ -1,0 +1,224 @@
+import { createRandom, type TrainingExample } from '../../routing/index.js';
+import type { IntentData, OutcomeData } from './read-router-data.js';
+
+/** The shipped task-type labels. */
+export const TASK_TYPES = [
+  'classification',
+  'extraction',
+  'faq',
+  'summarization',
+  'conversation',
+  'code',
+  'math',
+  'reasoning',
+  'creative',
+  'other',
+] as const;
+
+export interface TaskTypeSources {
+  gsm8k: OutcomeData;
+  mmlu: OutcomeData;
+  banking77: IntentData;
+  clinc150: IntentData;
+  clincDomains: Record<string, string[]>;
+  bitext: { instruction: string; entityType: string; response: string }[];
+  mtBench: { category: string; turns: string[] }[];
+}
+
+const MATH_SUBJECTS = new Set([
+  'elementary_mathematics',
+  'high_school_mathematics',
+  'college_mathematics',
+  'abstract_algebra',
+  'high_school_statistics',
+]);
+const REASONING_SUBJECTS = new Set([
+  'formal_logic',
+  'logical_fallacies',
+  'moral_scenarios',
+  'philosophy',
+  'jurisprudence',
+]);
+const LANGUAGES = [
+  'Python',
+  'JavaScript',
+  'TypeScript',
+  'Go',
+  'Rust',
+  'Java',
+  'C++',
+  'SQL',
+  'Bash',
+  'C#',
+  'Ruby',
+  'Kotlin',
+];
+const CODE_TASKS = [
+  'reverses a linked list',
+  'parses a CSV file and returns the rows as objects',
+  'checks whether a string is a palindrome',
+  'merges two sorted arrays',
+  'retries an HTTP request with exponential backoff',
+  'computes the nth Fibonacci number with memoization',
+  'finds duplicate rows in a table',
+  'validates an email address',
+  'debounces a function',
+  'reads a file line by line and counts words',
+  'implements binary search',
+  'serializes a tree to JSON',
+  'rate-limits calls to an API',
+  'flattens a nested list',
+  'groups orders by customer and sums the totals',
+];
+const CODE_SNIPPETS = [
+  'def add(a, b):\n    return a - b',
+  'for (let i = 0; i <= items.length; i++) { total += items[i]; }',
+  'SELECT name, COUNT(*) FROM users GROUP BY id',
+  'function f(x) { if (x = 1) return true; }',
+  'const data = await fetch(url).json();',
+  'while True:\n    line = input()\n    print(line.strip)',
+  'int main() { int *p; *p = 5; return 0; }',
+  'items.map(item => { item.price * 2 })',
+];
+const CODE_TEMPLATES = [
+  (language: string, task: string) => `Write a ${language} function that ${task}.`,
+  (language: string, task: string) => `Can you implement something in ${language} that ${task}?`,
+  (language: string, task: string) => `I need ${language} code that ${task}, with unit tests.`,
+  (language: string, task: string) => `How do I write a ${language} script that ${task}?`,
+];
+const SNIPPET_TEMPLATES = [
+  (snippet: string) => `Fix the bug in this code:\n\`\`\`\n${snippet}\n\`\`\``,
+  (snippet: string) => `Why does this throw an error?\n${snippet}`,
+  (snippet: string) => `Refactor this to be more readable:\n\`\`\`\n${snippet}\n\`\`\``,
+  (snippet: string) => `Explain what this code does: ${snippet}`,
+  (snippet: string) => `Add type hints and a docstring:\n${snippet}`,
+];
+const CLASSIFY_TEMPLATES = [
+  (text: string) => `Classify the intent of this customer message: "${text}"`,
+  (text: string) => `Which category does this request belong to? ${text}`,
+  (text: string) =>
+    `Label the following message as one of: billing, card, transfer, account, other.\nMessage: ${text}`,
+  (text: string) => `Is the sentiment of this message positive, negative or neutral? "${text}"`,
+  (text: string) => `Categorize: ${text}`,
+  (text: string) => `Tag this ticket with the right topic: ${text}`,
+];
+const EXTRACT_TEMPLATES = [
+  (text: string, entity: string) => `Extract the ${entity.replace(/_/g, ' ')} from this message: "${text}"`,
+  (text: string, entity: string) =>
+    `Pull out the ${entity.replace(/_/g, ' ')} mentioned here and return it as JSON: ${text}`,
+  (text: string, entity: string) => `From the text below, list every ${entity.replace(/_/g, ' ')}.\n${text}`,
+  (text: string, entity: string) => `Fill in the field "${entity}" using this request: ${text}`,
+];
+const SUMMARY_TEMPLATES = [
+  (text: string) => `Summarize the following text in two sentences:\n${text}`,
+  (text: string) => `TL;DR: ${text}`,
+  (text: string) => `Give me the key points of this reply:\n${text}`,
+  (text: string) => `Condense this into one short paragraph: ${text}`,
+  (text: string) => `Write a brief summary for the ticket history below.\n${text}`,
+];
+const CREATIVE_TEMPLATES = [
+  (topic: string) => `Write a short poem about ${topic}.`,
+  (topic: string) => `Write a story for children about ${topic}.`,
+  (topic: string) => `Come up with five catchy slogans for ${topic}.`,
+  (topic: string) => `Write a haiku about ${topic}.`,
+  (topic: string) => `Imagine you are a pirate and describe ${topic}.`,
+  (topic: string) => `Brainstorm creative names for a product about ${topic}.`,
+];
+const REASONING_TEMPLATES = [
+  (topic: string) => `Explain step by step why ${topic} matters, and weigh the trade-offs.`,
+  (topic: string) => `Compare the pros and cons of two approaches to ${topic}.`,
+  (topic: string) => `Analyze the arguments for and against ${topic}.`,
+  (topic: string) => `If ${topic} doubled, what would happen and why? Reason it through.`,
+];
+
+function pick<T>(items: readonly T[], random: () => number): T {
+  return items[Math.floor(random() * items.length)] as T;
+}
+
+function shuffleTake<T>(items: readonly T[], count: number, random: () => number): T[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index -= 1) {
+    const swap = Math.floor(random() * (index + 1));
+    [copy[index], copy[swap]] = [copy[swap] as T, copy[index] as T];
+  }
+  return copy.slice(0, count);
+}
+
+/**
+ * A labelled task-type set built from the shared data: real prompts where a source is that task
+ * (GSM8K and maths subjects of MMLU for math, banking77 and CLINC150 for faq, CLINC's small-talk
+ * for conversation, MT-bench by category), and documented templates wrapped around real texts for
+ * the tasks no source holds directly (classify this message, extract the order number, summarise
+ * this reply, write code that ...). Seeded: the same sources give the same set.
+ */
+export function buildTaskTypeExamples(
+  sources: TaskTypeSources,
+  options: { perType: number; seed: number },
+): TrainingExample[] {
+  const random = createRandom(options.seed);
+  const byType = new Map<string, string[]>(TASK_TYPES.map((type) => [type, []]));
+  const add = (type: string, text: string) => {
+    if (text.trim()) byType.get(type)?.push(text);
+  };
+  for (const row of sources.gsm8k.rows) add('math', row.prompt);
+  for (const row of sources.mmlu.rows) {
+    const subject = row.subject ?? '';
+    add(
+      MATH_SUBJECTS.has(subject) ? 'math' : REASONING_SUBJECTS.has(subject) ? 'reasoning' : 'other',
+      row.prompt,
+    );
+  }
+  for (const example of sources.banking77.examples) add('faq', example.text);
+  const smallTalk = new Set([
+    ...(sources.clincDomains.small_talk ?? []),
+    ...(sources.clincDomains.meta ?? []),
+  ]);
+  for (const example of sources.clinc150.examples) {
+    if (example.label === 'oos') continue;
+    add(smallTalk.has(example.label) ? 'conversation' : 'faq', example.text);
+  }
+  const mtBenchTypes: Record<string, string> = {
+    writing: 'creative',
+    roleplay: 'creative',
+    reasoning: 'reasoning',
+    math: 'math',
+    coding: 'code',
+    extraction: 'extraction',
+    stem: 'other',
+    humanities: 'other',
+  };
+  for (const question of sources.mtBench) {
+    const type = mtBenchTypes[question.category];
+    if (type && question.turns[0]) add(type, question.turns[0]);
+  }
+  const messages = [
+    ...sources.banking77.examples.map((example) => example.text),
+    ...sources.bitext.map((row) => row.instruction),
+  ];
+  const topics = [...new Set(sources.mmlu.rows.map((row) => (row.subject ?? '').replace(/_/g, ' ')))].filter(
+    Boolean,
+  );
+  for (let index = 0; index < options.perType; index += 1) {
+    add('code', pick(CODE_TEMPLATES, random)(pick(LANGUAGES, random), pick(CODE_TASKS, random)));
+    add('code', pick(SNIPPET_TEMPLATES, random)(pick(CODE_SNIPPETS, random)));
+    add('classification', pick(CLASSIFY_TEMPLATES, random)(pick(messages, random)));
+    const withEntity = pick(
+      sources.bitext.filter((row) => row.entityType),
+      random,
+    );
+    if (withEntity)
+      add('extraction', pick(EXTRACT_TEMPLATES, random)(withEntity.instruction, withEntity.entityType));
+    add('summarization', pick(SUMMARY_TEMPLATES, random)(pick(sources.bitext, random)?.response ?? ''));
+    add(
+      'creative',
+      pick(CREATIVE_TEMPLATES, random)(pick([...topics, ...messages.slice(0, 200)], random).toLowerCase()),
+    );
+    add('reasoning', pick(REASONING_TEMPLATES, random)(pick(topics, random)));
+  }
+  const examples: TrainingExample[] = [];
+  for (const [type, texts] of byType) {
+    for (const text of shuffleTake([...new Set(texts)], options.perType, random))
+      examples.push({ text, label: type });
+  }
+  return shuffleTake(examples, examples.length, random);
+}

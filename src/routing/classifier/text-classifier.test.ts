@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createFeatureBuffer, FeatureHasher } from './feature-hasher.js';
+import { DEFAULT_FEATURE_SETTINGS } from './feature-settings.js';
+import { decodeWeights, encodeWeights } from './packed-weights.js';
+import { computeStrongNeed } from './strong-need.js';
+import { TextClassifier } from './text-classifier.js';
+import { createRandom, type TrainingExample, trainTextClassifier } from './train-text-classifier.js';
+
+const settings = { ...DEFAULT_FEATURE_SETTINGS, bucketBits: 14 };
+
+function featuresOf(text: string, categories?: string[]): Map<number, number> {
+  const hasher = new FeatureHasher(settings);
+  const buffer = createFeatureBuffer(hasher.capacityFor(text.length, categories?.length ?? 0));
+  hasher.extract(text, buffer, categories);
+  const features = new Map<number, number>();
+  for (let index = 0; index < buffer.length; index += 1) {
+    const key = buffer.indices[index] as number;
+    features.set(key, (features.get(key) ?? 0) + (buffer.values[index] as number));
+  }
+  return features;
+}
+
+const examples: TrainingExample[] = [];
+const random = createRandom(3);
+const topics = {
+  refund: ['refund', 'money back', 'return my payment', 'reimburse'],
+  card: ['card arrived', 'card delivery', 'new card', 'card not here'],
+  greeting: ['hello there', 'hi', 'good morning', 'hey you'],
+};
+for (let index = 0; index < 300; index += 1) {
+  const [label, phrases] = Object.entries(topics)[index % 3] as [string, string[]];
+  const phrase = phrases[Math.floor(random() * phrases.length)] as string;
+  examples.push({
+    text: `${['please', 'I want', 'can I get', ''][index % 4]} ${phrase} ${index % 7 === 0 ? '?' : ''}`,
+    label,
+  });
+}
+const options = {
+  purpose: 'test',
+  features: settings,
+  epochs: 4,
+  learningRate: 0.2,
+  l2: 1e-5,
+  seed: 7,
+  maxWeights: 1e9,
+};
+
+describe('FeatureHasher', () => {
+  it('is case-insensitive, folds digits, and tells word order apart through bigrams', () => {
+    // The n-gram buckets match; only the structural share of capitals differs.
+    const hashedOnly = (features: Map<number, number>) => [...features].filter(([key]) => key < 2 ** 14);
+    assert.deepEqual(hashedOnly(featuresOf('Card ARRIVED 42')), hashedOnly(featuresOf('card arrived 17')));
+    assert.notDeepEqual(featuresOf('card arrived'), featuresOf('arrived card'));
+  });
+
+  it('never writes past the capacity it announces, for any text', () => {
+    const hasher = new FeatureHasher(settings);
+    const generate = createRandom(11);
+    for (let round = 0; round < 300; round += 1) {
+      let text = '';
+      const length = Math.floor(generate() * 300);
+      for (let index = 0; index < length; index += 1)
+        text += String.fromCharCode(Math.floor(generate() * 0x3000));
+      const capacity = hasher.capacityFor(text.length, 1);
+      const buffer = createFeatureBuffer(capacity);
+      hasher.extract(text, buffer, ['x']);
+      assert.ok(buffer.length <= capacity);
+      for (let index = 0; index < buffer.length; index += 1)
+        assert.ok((buffer.indices[index] as number) < hasher.dimension);
+    }
+  });
+
+  it('adds a categorical value as its own feature', () => {
+    const plain = featuresOf('what is 2 + 2');
+    const withSubject = featuresOf('what is 2 + 2', ['elementary_mathematics']);
+    assert.equal(withSubject.size, plain.size + 1);
+  });
+});
+
+describe('packed weights', () => {
+  it('round-trips within int8 quantisation error and drops weights below the threshold', () => {
+    const dense = new Float32Array([0.5, -0.25, 0, 0.001, 0, 0, 3, -1.5]);
+    const packed = decodeWeights(encodeWeights(dense, 4, 2, 0.01), 4);
+    const restored = new Float32Array(8);
+    for (let row = 0; row < 4; row += 1) {
+      for (
+        let entry = packed.rowStart[row] as number;
+        entry < (packed.rowStart[row + 1] as number);
+        entry += 1
+      ) {
+        restored[row * 2 + (packed.classes[entry] as number)] = packed.values[entry] as number;
+      }
+    }
+    dense.forEach((value, index) => {
+      const expected = Math.abs(value) < 0.01 ? 0 : value;
+      assert.ok(
+        Math.abs((restored[index] as number) - expected) <= Math.abs(expected) * 0.02 + 1e-9,
+        `${index}`,
+      );
+    });
+  });
+});
+
+describe('trainTextClassifier', () => {
+  it('learns separable intents', () => {
+    const { classifier } = trainTextClassifier(examples, options);
+    assert.equal(classifier.predict('can I get a refund').label, 'refund');
+    assert.equal(classifier.predict('my new card is not here').label, 'card');
+    assert.equal(classifier.predict('good morning!').label, 'greeting');
+  });
+
+  it('is deterministic: the same data and seed give the same file; another seed another model', () => {
+    const first = trainTextClassifier(examples, options).file;
+    const second = trainTextClassifier(examples, options).file;
+    assert.deepEqual(first, second);
+    assert.notEqual(
+      trainTextClassifier(examples, { ...options, seed: 8 }).file.weights.base64,
+      first.weights.base64,
+    );
+    assert.match(first.training.dataSha256, /^[0-9a-f]{64}$/);
+  });
+
+  it('survives a JSON round trip with the same predictions', () => {
+    const { file, classifier } = trainTextClassifier(examples, options);
+    const reloaded = new TextClassifier(JSON.parse(JSON.stringify(file)));
+    for (const text of ['refund please', 'hello', 'card delivery status']) {
+      assert.deepEqual(reloaded.predict(text).probabilities, classifier.predict(text).probabilities);
+    }
+  });
+
+  it('prunes to the weight budget it is given', () => {
+    const { classifier } = trainTextClassifier(examples, { ...options, maxWeights: 500 });
+    assert.ok(classifier.weightCount <= 500, `${classifier.weightCount}`);
+  });
+
+  it('refuses a file of another format or version', () => {
+    const { file } = trainTextClassifier(examples, options);
+    assert.throws(
+      () => new TextClassifier({ ...file, version: 2 as 1 }),
+      /not a switchyard-text-classifier v1 model/,
+    );
+  });
+});
+
+describe('computeStrongNeed', () => {
+  it('is the expected gain of a strong call, rescaled to 0..1', () => {
+    const labels = ['both-right', 'both-wrong', 'strong-only', 'weak-only'];
+    assert.equal(computeStrongNeed(labels, [0.5, 0.1, 0.4, 0]), 0.7);
+    assert.equal(computeStrongNeed(labels, [0.5, 0.1, 0.2, 0.2]), 0.5);
+    assert.equal(computeStrongNeed(labels, [0, 0, 0, 1]), 0);
+  });
+});
