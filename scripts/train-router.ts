@@ -6,14 +6,24 @@ import {
   type IntentData,
   type OutcomeData,
   parseCsv,
+  ROUTER_FEATURE_SETTINGS,
   readRouterData,
   trainRouterModel,
 } from '../src/analysis/index.js';
 import { buildTaskTypeExamples, TASK_TYPES } from '../src/analysis/router/build-task-type-examples.js';
 import { crossValidate } from '../src/analysis/router/cross-validate.js';
 import { evaluateIntents } from '../src/analysis/router/evaluate-intents.js';
+import { evaluateOutcomeRouting } from '../src/analysis/router/evaluate-outcome-routing.js';
+import { convertOutcomesToExamples } from '../src/analysis/router/read-router-data.js';
 import { createTrainingSettings } from '../src/analysis/router/router-training-defaults.js';
-import { trainTextClassifier } from '../src/routing/index.js';
+import {
+  computeStrongNeed,
+  OUTCOME_LABELS,
+  runVerifiers,
+  trainTextClassifier,
+  VERIFIERS,
+  type Verifier,
+} from '../src/routing/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const data = join(root, '../shared/data');
@@ -51,6 +61,47 @@ for (const [name, dataset] of [
   metrics[`strongNeeded.${name}`] = file.metrics;
   log(`strong-needed on ${name}: ${JSON.stringify(file.metrics)}`);
 }
+// The GSM8K cascade: the weak model answers, verifiers escalate failures first, then the
+// cross-validated router orders the rest. Measured per verifier and all together.
+{
+  const settings = { ...createTrainingSettings('outcomes'), labels: [...OUTCOME_LABELS] };
+  const probabilities = crossValidate(convertOutcomesToExamples(gsm8k), settings, { folds: 5 });
+  const scores = gsm8k.rows.map((_, index) =>
+    computeStrongNeed(OUTCOME_LABELS, probabilities.subarray(index * 4, index * 4 + 4)),
+  );
+  const cascade: Record<string, unknown> = {
+    routerOnly: evaluateOutcomeRouting(gsm8k.rows, scores).apgr,
+    promptLengthOnly: evaluateOutcomeRouting(
+      gsm8k.rows,
+      gsm8k.rows.map((row) => row.prompt.length),
+    ).apgr,
+  };
+  const sets: Record<string, string[]> = {
+    arithmetic: ['arithmetic'],
+    'answer-format': ['answer-format'],
+    hedging: ['hedging'],
+    all: ['arithmetic', 'answer-format', 'hedging'],
+  };
+  for (const [name, names] of Object.entries(sets)) {
+    const verifiers = names.map((verifier) => VERIFIERS[verifier] as Verifier);
+    const flagged = gsm8k.rows.map(
+      (row) => runVerifiers(verifiers, row.prompt, row.weakResponse ?? '') !== undefined,
+    );
+    const report = evaluateOutcomeRouting(
+      gsm8k.rows,
+      scores.map((score, index) => (flagged[index] ? 1 : 0) + score * 0.999),
+    );
+    cascade[name] = {
+      apgr: report.apgr,
+      cpt50: report.cpt50,
+      cpt80: report.cpt80,
+      escalatedShare: flagged.filter(Boolean).length / gsm8k.rows.length,
+    };
+  }
+  metrics.cascadeGsm8k = cascade;
+  log(`gsm8k cascade: ${JSON.stringify(cascade)}`);
+}
+
 const combined: OutcomeData = { ...mmlu, rows: [...mmlu.rows, ...gsm8k.rows] };
 const strongNeeded = trainRouterModel(combined, {
   format: 'outcomes',
@@ -67,7 +118,8 @@ const inScope = trainRouterModel(clinc, {
   format: 'clinc150',
   source: 'clinc150.train.json (train, val, oos_train, oos_val)',
   folds: 5,
-  overrides: { maxWeightBytes: 2_900_000 },
+  // It runs on every request a rule asks about scope: the fast router features.
+  overrides: { maxWeightBytes: 2_900_000, features: ROUTER_FEATURE_SETTINGS },
 });
 metrics.inScope = inScope.file.metrics;
 log(`in-scope: ${JSON.stringify(inScope.file.metrics)}`);
@@ -96,6 +148,8 @@ const taskExamples = buildTaskTypeExamples(
 );
 const taskSettings = {
   ...createTrainingSettings('banking77'),
+  // It runs on every routed request: the fast router features.
+  features: ROUTER_FEATURE_SETTINGS,
   purpose: 'task-type',
   maxWeightBytes: 2_900_000,
   labels: [...TASK_TYPES],

@@ -24,6 +24,10 @@ export {
   type RouterDataFormat,
   readRouterData,
 } from './router/read-router-data.js';
-export { createTrainingSettings, type RouterTrainingSettings } from './router/router-training-defaults.js';
+export {
+  createTrainingSettings,
+  ROUTER_FEATURE_SETTINGS,
+  type RouterTrainingSettings,
+} from './router/router-training-defaults.js';
 export { scoreOutcomeRows } from './router/score-outcomes.js';
 export { chooseOutOfScopeThreshold, trainRouterModel } from './router/train-router-model.js';

@@ -169,6 +169,7 @@ export class ChatRequestRecorder {
             inputTokens: features.inputTokens,
             hasTools: features.hasTools,
             responseFormat: features.responseFormat,
+            ...(features.intent !== undefined ? { intent: features.intent, inScope: features.inScope } : {}),
           }
         : {}),
       piiKinds: target.piiKinds,

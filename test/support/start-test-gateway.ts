@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { parseConfig, type SwitchyardConfig, type SwitchyardConfigInput } from '../../src/config/index.js';
 import type { ChatModel } from '../../src/contract/index.js';
 import { createChatModels } from '../../src/create-chat-models.js';
+import type { TaskClassifier } from '../../src/routing/index.js';
 import { createApp } from '../../src/server/index.js';
 import { type RequestLog, SqliteRequestLog } from '../../src/storage/index.js';
 import { FakeUpstream } from './fake-upstream.js';
@@ -33,6 +34,8 @@ export async function startTestGateway(options: {
   apiKey?: string;
   /** Receives the gateway's JSON log lines (silent when not given). */
   logLines?: string[];
+  /** Build the router's classifier from the config (the heuristic when not given). */
+  classifier?: (config: SwitchyardConfig) => TaskClassifier;
 }): Promise<TestGateway> {
   const upstreams: Record<string, FakeUpstream> = {};
   for (const name of options.upstreams ?? []) upstreams[name] = await FakeUpstream.start();
@@ -65,6 +68,7 @@ export async function startTestGateway(options: {
     requestLog,
     processMetrics: false,
     apiKey: options.apiKey,
+    ...(options.classifier ? { classifier: options.classifier(config) } : {}),
   });
   let url = '';
   if (options.listen) {

@@ -36,7 +36,7 @@ export function chooseOutOfScopeThreshold(
   labels: readonly string[],
   probabilities: Float64Array,
   outOfScopeLabel: string,
-  minRecall = 0.6,
+  minRecall = 0.7,
 ): { minConfidence: number; report: IntentReport } {
   const classCount = labels.length;
   const truth = examples.map((example) => example.label);

@@ -65,6 +65,7 @@ export class FeatureHasher {
   private wordLength = 0;
   private wordHash = FNV_OFFSET;
   private wordsSeen = 0;
+  private charLimit = 0;
 
   constructor(settings: FeatureSettings) {
     this.settings = settings;
@@ -96,6 +97,8 @@ export class FeatureHasher {
     this.wordHash = FNV_OFFSET;
     this.wordsSeen = 0;
     const foldDigits = this.settings.foldDigits;
+    const charLimit = this.settings.charNgramChars > 0 ? this.settings.charNgramChars : lower.length;
+    this.charLimit = charLimit;
     for (let position = 0; position < lower.length; position += 1) {
       let code = lower.charCodeAt(position);
       if (isWordChar(code)) {
@@ -105,14 +108,14 @@ export class FeatureHasher {
         // Very long "words" (hashes, base64) stop adding character n-grams past the buffer.
         if (this.wordLength <= MAX_WORD_CHARS) {
           this.word[this.wordLength++] = code;
-          this.emitCharNgrams();
+          if (position < charLimit) this.emitCharNgrams();
         }
       } else {
-        if (this.wordLength > 0) this.endWord();
+        if (this.wordLength > 0) this.endWord(position);
         if (code > 32 && code < 127) this.emit(finish(mix(0x3000, code)));
       }
     }
-    if (this.wordLength > 0) this.endWord();
+    if (this.wordLength > 0) this.endWord(lower.length);
 
     let count = this.count;
     const scale = count > 0 ? 1 / Math.sqrt(count) : 0;
@@ -136,20 +139,23 @@ export class FeatureHasher {
     out.values[this.count++] = weight;
   }
 
-  /** The character n-grams that end at the word buffer's last character. */
+  /**
+   * The character n-grams that end at the word buffer's last character. Their hashes are built
+   * backwards from that character, so each longer n-gram costs one more mix, not n.
+   */
   private emitCharNgrams(): void {
-    const { charNgramMin, charNgramMax } = this.settings;
+    const { charNgramMin, charNgramMax, charNgramWeight } = this.settings;
     const end = this.wordLength;
-    for (let n = charNgramMin; n <= charNgramMax && n <= end; n += 1) {
-      let hash = mix(FNV_OFFSET, 0x100 + n);
-      for (let index = end - n; index < end; index += 1) hash = mix(hash, this.word[index] as number);
-      this.emit(finish(hash), this.settings.charNgramWeight);
+    let hash = FNV_OFFSET;
+    for (let n = 1; n <= charNgramMax && n <= end; n += 1) {
+      hash = mix(hash, this.word[end - n] as number);
+      if (n >= charNgramMin) this.emit(finish(mix(hash, 0x100 + n)), charNgramWeight);
     }
   }
 
-  private endWord(): void {
+  private endWord(position: number): void {
     this.word[this.wordLength++] = BOUNDARY;
-    this.emitCharNgrams();
+    if (position <= this.charLimit) this.emitCharNgrams();
     const recent = this.recentWords;
     for (let index = this.maxWordOrder - 1; index > 0; index -= 1)
       recent[index] = recent[index - 1] as number;

@@ -7,6 +7,12 @@ export interface FeatureSettings {
   /** Character n-grams of each word (with `<` and `>` marking its ends): smallest and largest n. */
   charNgramMin: number;
   charNgramMax: number;
+  /**
+   * Character n-grams are taken from the first this-many characters only (0: all). Word n-grams
+   * cover the whole text; past a few hundred characters character n-grams add little but cost the
+   * most, so routers cap them to keep long prompts fast.
+   */
+  charNgramChars: number;
   /** Value of a character n-gram relative to a word n-gram (there are several per character). */
   charNgramWeight: number;
   /** Map every digit to 0, so `17` and `42` share features (magnitude still shows in length). */
@@ -21,6 +27,7 @@ export const DEFAULT_FEATURE_SETTINGS: FeatureSettings = {
   charNgramMin: 3,
   charNgramMax: 5,
   charNgramWeight: 1,
+  charNgramChars: 0,
   foldDigits: true,
   structural: true,
 };

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FakeUpstream } from '../../test/support/fake-upstream.js';
+import { startTestGateway, type TestGateway } from '../../test/support/start-test-gateway.js';
+import { createTaskClassifier } from '../create-task-classifier.js';
+
+describe('routing with the shipped classifiers', () => {
+  let gateway: TestGateway;
+  before(async () => {
+    gateway = await startTestGateway({
+      upstreams: ['local', 'cloud'],
+      config: (urls) => ({
+        models: {
+          local: { provider: 'openai-compatible', baseUrl: urls.local as string, model: 'qwen', local: true },
+          cloud: { provider: 'openai-compatible', baseUrl: urls.cloud as string, model: 'gpt-4o' },
+        },
+        routing: {
+          default: 'local',
+          rules: [
+            { name: 'code', when: { taskType: 'code' }, then: 'cloud' },
+            { name: 'unfamiliar', when: { inScope: false }, then: 'cloud' },
+          ],
+        },
+        storage: { requestLog: 'off' },
+      }),
+      classifier: (config) => createTaskClassifier(config.routing),
+    });
+  });
+  after(() => gateway.close());
+
+  const route = async (content: string) => {
+    const response = await gateway.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      payload: { model: 'auto', messages: [{ role: 'user', content }] },
+    });
+    return {
+      route: response.headers['x-switchyard-route'],
+      reason: String(response.headers['x-switchyard-route-reason']),
+    };
+  };
+
+  it('keeps an in-scope banking request on the default model', async () => {
+    const { route: target } = await route('please transfer 200 dollars from checking to my savings account');
+    assert.equal(target, 'local');
+  });
+
+  it('sends a coding task to the cloud by the trained task-type model', async () => {
+    const decision = await route('Write a Python function that merges two sorted lists and add unit tests.');
+    assert.deepEqual(decision, { route: 'cloud', reason: 'Routed to cloud by code: task type is code.' });
+  });
+
+  it('sends what the in-scope model has never seen to the cloud', async () => {
+    // One of CLINC150's own out-of-scope examples (the shipped model trained on it).
+    const decision = await route('how much is an overdraft fee for bank');
+    assert.equal(decision.route, 'cloud');
+    assert.match(decision.reason, /the request is out of scope/);
+    assert.equal((gateway.upstreams.cloud as FakeUpstream).requests.length, 2);
+  });
+});
