@@ -1,3 +1,13 @@
+export {
+  estimateComputeBytes,
+  estimateKvCacheBytes,
+  estimateMemory,
+  type MemoryEstimate,
+  type ModelShape,
+} from './memory/estimate-memory.js';
+export { GGML_TYPES, KV_BYTES_PER_ELEMENT, PRESET_BITS_PER_WEIGHT } from './memory/ggml-types.js';
+export { type GgufShape, readGgufShape } from './memory/read-gguf-shape.js';
+export { computeRoi, HOURS_PER_MONTH, type RoiInput, type RoiReport } from './roi/compute-roi.js';
 export { buildOutcomePlot } from './router/build-outcome-plot.js';
 export { type Calibration, calibrateThreshold } from './router/calibrate-threshold.js';
 export { evaluateIntents, type IntentReport } from './router/evaluate-intents.js';

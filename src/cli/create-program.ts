@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import type { CliDependencies } from './cli-dependencies.js';
 import { registerConfigCommand } from './config-command.js';
+import { registerMemoryCommand } from './memory-command.js';
+import { registerRoiCommand } from './roi-command.js';
 import { registerRouterCommand } from './router-command.js';
 import { registerServeCommand } from './serve-command.js';
 
@@ -17,5 +19,7 @@ export function createProgram(dependencies: CliDependencies): Command {
   registerServeCommand(program, dependencies);
   registerConfigCommand(program, dependencies);
   registerRouterCommand(program, dependencies);
+  registerRoiCommand(program, dependencies);
+  registerMemoryCommand(program, dependencies);
   return program;
 }

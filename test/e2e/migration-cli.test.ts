@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runCli } from '../support/start-cli-server.js';
+
+const stories = new URL('../../../shared/models/stories260K.gguf', import.meta.url).pathname;
+
+async function runJson(args: string[]): Promise<Record<string, any>> {
+  const { code, stdout, stderr } = await runCli([...args, '--json']);
+  assert.equal(code, 0, stderr);
+  return JSON.parse(stdout);
+}
+
+describe('switchyard roi', () => {
+  it('matches hand-computed invoices', async () => {
+    const report = await runJson([
+      'roi',
+      '--requests-per-month',
+      '500000',
+      '--input-tokens',
+      '400',
+      '--output-tokens',
+      '600',
+      '--llm',
+      'gpt-4o',
+      '--llm-price',
+      '5,20',
+      '--slm-share',
+      '0.6',
+      '--slm-hourly-usd',
+      '1',
+      '--capex',
+      '3000',
+    ]);
+    assert.equal(report.llmOnlyMonthlyUsd, 7_000);
+    // 40% of $7,000 + 730 hours × $1.
+    assert.equal(report.hybridMonthlyUsd, 3_530);
+    assert.equal(report.monthlySavingsUsd, 3_470);
+    assert.equal(report.savingsPct, 49.57);
+    assert.equal(report.paybackMonths, 0.86);
+    // $730 / (0.6 × $0.014) = 86,904.8 → 86,905 requests.
+    assert.equal(report.breakEvenRequestsPerMonth, 86_905);
+  });
+
+  it('prices from the built-in table and prints a readable table', async () => {
+    const { stdout } = await runCli([
+      'roi',
+      '--requests-per-month',
+      '1000000',
+      '--input-tokens',
+      '400',
+      '--output-tokens',
+      '600',
+      '--llm',
+      'gpt-4o-mini',
+      '--slm-share',
+      '0.5',
+    ]);
+    // gpt-4o-mini at $0.15/$0.60: 400 × 0.15 + 600 × 0.6 = 420 micro-dollars a request.
+    assert.match(stdout, /All-LLM\s+\$420\.00/);
+    assert.match(stdout, /built-in table \(checked 2025-10-01\)/);
+    const unknown = await runCli([
+      'roi',
+      '--requests-per-month',
+      '1',
+      '--input-tokens',
+      '1',
+      '--output-tokens',
+      '1',
+      '--llm',
+      'mystery',
+      '--slm-share',
+      '0.5',
+    ]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no built-in price for "mystery"; give --llm-price/);
+  });
+});
+
+describe('switchyard memory', () => {
+  it('estimates a known shape side by side per quantisation', async () => {
+    const report = await runJson([
+      'memory',
+      '--params',
+      '8.03B',
+      '--layers',
+      '32',
+      '--kv-heads',
+      '8',
+      '--head-dim',
+      '128',
+      '--context',
+      '8192',
+    ]);
+    assert.equal(report.kvCacheBytes, 1024 ** 3);
+    assert.deepEqual(Object.keys(report.byQuant), ['f16', 'q8_0', 'q4_k_m']);
+    assert.equal(report.byQuant.f16.weightsBytes, 16_060_000_000);
+    assert.equal(report.totalBytes, report.weightsBytes + report.kvCacheBytes + report.computeBytes);
+  });
+
+  it('reads a GGUF header for the shape and the exact tensor bytes', async () => {
+    const report = await runJson(['memory', '--gguf', stories, '--context', '256']);
+    assert.equal(report.weightsBytes, 1_171_200);
+    // 2 × 5 layers × 4 KV heads × 8 dims × 256 tokens × 2 bytes.
+    assert.equal(report.kvCacheBytes, 163_840);
+  });
+});
