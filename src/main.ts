@@ -113,6 +113,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     stderr: process.stderr,
     loadConfig: (file) => loadConfig({ ...(file ? { file } : {}), env }),
     startGateway: (options) => startGateway({ ...options, env }),
+    createTaskClassifier,
   };
   await runCli(argv, dependencies);
 }

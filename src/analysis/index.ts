@@ -1,3 +1,5 @@
+export { type AuditReport, auditTraffic } from './audit/audit-traffic.js';
+export { readTraffic, type TrafficEntry, type TrafficFormat } from './audit/read-traffic.js';
 export {
   estimateComputeBytes,
   estimateKvCacheBytes,

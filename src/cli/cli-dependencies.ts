@@ -1,4 +1,5 @@
-import type { LoadedConfig } from '../config/index.js';
+import type { LoadedConfig, RoutingConfig } from '../config/index.js';
+import type { TaskClassifier } from '../routing/index.js';
 
 export interface RunningGateway {
   /** The URL clients use, e.g. http://127.0.0.1:8080. */
@@ -15,4 +16,6 @@ export interface CliDependencies {
   stderr: NodeJS.WritableStream;
   loadConfig(file: string | undefined): Promise<LoadedConfig>;
   startGateway(options: { loaded: LoadedConfig; host: string; port: number }): Promise<RunningGateway>;
+  /** The router's classifier as the gateway would build it from `routing.classifier`. */
+  createTaskClassifier(routing: RoutingConfig): TaskClassifier;
 }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAuditCommand } from './audit-command.js';
 import type { CliDependencies } from './cli-dependencies.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerMemoryCommand } from './memory-command.js';
@@ -21,5 +22,6 @@ export function createProgram(dependencies: CliDependencies): Command {
   registerRouterCommand(program, dependencies);
   registerRoiCommand(program, dependencies);
   registerMemoryCommand(program, dependencies);
+  registerAuditCommand(program, dependencies);
   return program;
 }

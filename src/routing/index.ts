@@ -47,5 +47,5 @@ export {
   type TaskClassification,
   type TaskClassifier,
 } from './features/index.js';
-export { ModelResolver, type ResolvedTarget } from './model-resolver.js';
+export { ModelResolver, type ResolvedTarget, type RoutableModel } from './model-resolver.js';
 export { evaluatePolicy, type PolicyDecision } from './policy/index.js';

@@ -7,9 +7,12 @@ import { HeuristicTaskClassifier } from './features/heuristic-task-classifier.js
 import type { RequestFeatures, TaskClassifier } from './features/request-features.js';
 import { evaluatePolicy } from './policy/evaluate-policy.js';
 
+/** What routing needs to know of a model (a ChatModel has it; so does an audit's model descriptor). */
+export type RoutableModel = Pick<ChatModel, 'name' | 'isLocal' | 'countTokens'>;
+
 /** Which configured model serves a request, and why (a short sentence for headers and logs). */
-export interface ResolvedTarget {
-  model: ChatModel;
+export interface ResolvedTarget<M extends RoutableModel = ChatModel> {
+  model: M;
   /** The rule that decided (`default`, `rule 2`, a rule's name), `forced` or `residency`. */
   rule: string;
   reason: string;
@@ -31,13 +34,13 @@ export interface ResolvedTarget {
  * or the `x-switchyard-route` header forces that model. Residency overrides both: a request with
  * PII goes to the residency model whenever the pick is not local. Unknown names are a 404.
  */
-export class ModelResolver {
-  private readonly models: ReadonlyMap<string, ChatModel>;
+export class ModelResolver<M extends RoutableModel = ChatModel> {
+  private readonly models: ReadonlyMap<string, M>;
   private readonly routing: RoutingConfig;
   private readonly classifier: TaskClassifier;
 
   constructor(options: {
-    models: ReadonlyMap<string, ChatModel>;
+    models: ReadonlyMap<string, M>;
     routing: RoutingConfig;
     classifier?: TaskClassifier;
   }) {
@@ -51,7 +54,7 @@ export class ModelResolver {
     return [AUTO_MODEL, ...this.models.keys(), ...Object.keys(this.routing.aliases)];
   }
 
-  resolve(requested: string, request: ChatRequest, routeOverride?: string): ResolvedTarget {
+  resolve(requested: string, request: ChatRequest, routeOverride?: string): ResolvedTarget<M> {
     const picked = this.pick(requested, request, routeOverride);
     const residencyModel = this.routing.residency.pii;
     if (residencyModel === undefined) return { ...picked, localOnly: false };
@@ -72,7 +75,7 @@ export class ModelResolver {
     requested: string,
     request: ChatRequest,
     routeOverride: string | undefined,
-  ): Omit<ResolvedTarget, 'localOnly'> {
+  ): Omit<ResolvedTarget<M>, 'localOnly'> {
     const aliasOf = Object.hasOwn(this.routing.aliases, requested)
       ? this.routing.aliases[requested]
       : undefined;
@@ -111,7 +114,7 @@ export class ModelResolver {
     };
   }
 
-  private getConfigured(name: string): ChatModel {
+  private getConfigured(name: string): M {
     const model = this.models.get(name);
     // Config validation guarantees every reference exists; a miss here is a programming error.
     if (!model) throw new Error(`routing refers to unknown model '${name}'`);

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { runCli } from '../support/start-cli-server.js';
 
 const stories = new URL('../../../shared/models/stories260K.gguf', import.meta.url).pathname;
@@ -102,5 +105,90 @@ describe('switchyard memory', () => {
     assert.equal(report.weightsBytes, 1_171_200);
     // 2 × 5 layers × 4 KV heads × 8 dims × 256 tokens × 2 bytes.
     assert.equal(report.kvCacheBytes, 163_840);
+  });
+});
+
+describe('switchyard audit', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-audit-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'switchyard.yaml');
+  writeFileSync(
+    config,
+    `models:
+  local: { provider: llama-cpp, model: ${stories} }
+  cloud: { provider: openai-compatible, baseUrl: "http://127.0.0.1:9/v1", model: gpt-4o }
+routing:
+  default: local
+  rules:
+    - { name: pii, when: { pii: true }, then: local }
+    - { name: code, when: { taskType: code }, then: cloud }
+  baseline: cloud
+`,
+  );
+  const requests = [
+    'Write a Python function that merges two sorted lists.',
+    'Write a JavaScript function that debounces another function.',
+    'Write a Python function that validates IBAN DE89 3704 0044 0532 0130 00 for my account.',
+    'I still have not received my new card, what should I do?',
+    'How do I top up my account with a bank transfer?',
+    'Why was my card payment declined?',
+  ];
+  const traffic = join(dir, 'traffic.jsonl');
+  writeFileSync(
+    traffic,
+    `${requests
+      .map((content) =>
+        JSON.stringify({
+          model: 'gpt-4o',
+          messages: [{ role: 'user', content }],
+          usage: { prompt_tokens: 400, completion_tokens: 600 },
+        }),
+      )
+      .join('\n')}\n`,
+  );
+
+  it('routes recorded traffic by the policy, as if it had asked for auto, and projects the monthly cost', async () => {
+    const report = await runJson([
+      'audit',
+      '--input',
+      traffic,
+      '--config',
+      config,
+      '--requests-per-month',
+      '600000',
+    ]);
+    assert.equal(report.n, 6);
+    assert.deepEqual(report.byRoute, { cloud: 2, local: 4 });
+    assert.deepEqual(report.byRule, { code: 2, pii: 1, default: 3 });
+    assert.equal(report.byTaskType.code, 3);
+    assert.equal(report.slmShare, 0.6667);
+    assert.equal(report.piiRequests, 1);
+    assert.equal(report.inputTokens, 2_400);
+    assert.equal(report.outputTokens, 3_600);
+    // gpt-4o at $2.50/$10: 400 × 2.5 + 600 × 10 = $0.007 a request; 600,000 a month = $4,200.
+    // Two in six stay on the cloud: $1,400; the local model is free.
+    assert.deepEqual(report.projectedMonthlyUsd, { llmOnly: 4_200, hybrid: 1_400, savings: 2_800 });
+  });
+
+  it('reads a CSV text column and prints readable tables', async () => {
+    const csv = join(dir, 'traffic.csv');
+    writeFileSync(
+      csv,
+      `id,question\n1,"How do I reset my PIN?"\n2,"Write a Go function that parses a CSV file"\n`,
+    );
+    const { code, stdout } = await runCli([
+      'audit',
+      '--input',
+      csv,
+      '--format',
+      'csv',
+      '--text-column',
+      'question',
+      '--config',
+      config,
+    ]);
+    assert.equal(code, 0);
+    assert.match(stdout, /2 requests; the policy keeps 50\.0% on local models/);
+    assert.match(stdout, /route\s+requests\s+share/);
   });
 });
