@@ -114,6 +114,14 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     loadConfig: (file) => loadConfig({ ...(file ? { file } : {}), env }),
     startGateway: (options) => startGateway({ ...options, env }),
     createTaskClassifier,
+    createChatModels: (config, names) => {
+      const logger = pino({ level: 'warn' });
+      const subset = {
+        ...config,
+        models: Object.fromEntries(names.map((name) => [name, config.models[name]])),
+      } as SwitchyardConfig;
+      return createChatModels(subset, env, createLoadReporter(process.stderr, logger));
+    },
   };
   await runCli(argv, dependencies);
 }

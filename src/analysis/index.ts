@@ -1,5 +1,18 @@
 export { type AuditReport, auditTraffic } from './audit/audit-traffic.js';
 export { readTraffic, type TrafficEntry, type TrafficFormat } from './audit/read-traffic.js';
+export { openFileBenchCache } from './bench/file-bench-cache.js';
+export { type BenchItem, readBenchDataset } from './bench/read-bench-dataset.js';
+export { type BenchCache, createBenchKey, runBench } from './bench/run-bench.js';
+export { findChoice, findLastNumber, SCORERS, type Scorer, scoreAnswer } from './bench/score-answer.js';
+export {
+  type BenchResult,
+  computeAgreement,
+  type ModelSummary,
+  percentile,
+  summarizeModel,
+  wilsonInterval,
+} from './bench/summarize-bench.js';
+export { type BenchReport, writeBenchReport } from './bench/write-bench-report.js';
 export {
   estimateComputeBytes,
   estimateKvCacheBytes,

@@ -1,4 +1,5 @@
-import type { LoadedConfig, RoutingConfig } from '../config/index.js';
+import type { LoadedConfig, RoutingConfig, SwitchyardConfig } from '../config/index.js';
+import type { ChatModel } from '../contract/index.js';
 import type { TaskClassifier } from '../routing/index.js';
 
 export interface RunningGateway {
@@ -18,4 +19,6 @@ export interface CliDependencies {
   startGateway(options: { loaded: LoadedConfig; host: string; port: number }): Promise<RunningGateway>;
   /** The router's classifier as the gateway would build it from `routing.classifier`. */
   createTaskClassifier(routing: RoutingConfig): TaskClassifier;
+  /** Creates (and for the embedded backend, loads) the named models of a config. */
+  createChatModels(config: SwitchyardConfig, names: string[]): Promise<Map<string, ChatModel>>;
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAuditCommand } from './audit-command.js';
+import { registerBenchCommand } from './bench-command.js';
 import type { CliDependencies } from './cli-dependencies.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerMemoryCommand } from './memory-command.js';
@@ -23,5 +24,6 @@ export function createProgram(dependencies: CliDependencies): Command {
   registerRoiCommand(program, dependencies);
   registerMemoryCommand(program, dependencies);
   registerAuditCommand(program, dependencies);
+  registerBenchCommand(program, dependencies);
   return program;
 }

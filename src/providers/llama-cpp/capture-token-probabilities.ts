@@ -3,8 +3,9 @@ import type { LlamaContextSequence } from 'node-llama-cpp';
 /**
  * node-llama-cpp's LlamaChat samples through `sequence.evaluate`, which discards the selected
  * token's probability. This swaps that one sequence's `evaluate` for the same loop over
- * `evaluateWithMetadata(..., {confidence: true})`, recording each probability. The sequence is
- * created per request, so nothing is shared.
+ * `evaluateWithMetadata(..., {confidence: true})`, recording each probability. Sequences are
+ * pooled, and each request installs its own recorder before it generates, so no request records
+ * into another's array.
  */
 export function captureTokenProbabilities(sequence: LlamaContextSequence): number[] {
   const probabilities: number[] = [];

@@ -134,3 +134,32 @@ describe('LlamaCppChatModel', () => {
     assert.equal(typeof value.urgent, 'boolean');
   });
 });
+
+describe('LlamaCppChatModel with parallel sequences', () => {
+  it('serves more concurrent requests than sequences, back to back, each with its own exact usage', async () => {
+    const model = await loadStories({
+      contextSize: 256,
+      parallel: 2,
+      queue: { maxWaiting: 16, timeoutMs: 10_000 },
+    });
+    try {
+      const request = {
+        messages: [{ role: 'user' as const, content: 'Once upon a time' }],
+        maxOutputTokens: 6,
+      };
+      // A freed sequence used to come back only after an asynchronous cleanup ("No sequences left").
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => model.doGenerate(request, new AbortController().signal)),
+      );
+      const [first] = results;
+      for (const result of results) {
+        // Same prompt, greedy decoding: the same answer and the same per-request usage every time.
+        assert.equal(result.text, first?.text);
+        assert.deepEqual(result.usage, first?.usage);
+      }
+      assert.ok((first?.usage.outputTokens ?? 0) > 0 && (first?.usage.outputTokens ?? 0) <= 6);
+    } finally {
+      await model.close();
+    }
+  });
+});

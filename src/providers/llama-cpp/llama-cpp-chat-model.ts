@@ -8,6 +8,7 @@ import {
   type Llama,
   LlamaChat,
   type LlamaContext,
+  type LlamaContextSequence,
   type LlamaGrammar,
   LlamaLogLevel,
   type LlamaModel,
@@ -76,6 +77,8 @@ export class LlamaCppChatModel implements ChatModel {
   private readonly context: LlamaContext;
   private readonly chatWrapper: ChatWrapper;
   private readonly grammarCache = new Map<string, Promise<LlamaGrammar>>();
+  /** One context sequence per parallel slot, created at load and reused (see generate). */
+  private readonly freeSequences: LlamaContextSequence[] = [];
   private closed = false;
 
   private constructor(options: {
@@ -95,6 +98,8 @@ export class LlamaCppChatModel implements ChatModel {
     this.model = options.model;
     this.context = options.context;
     this.chatWrapper = resolveChatWrapper(options.model);
+    for (let slot = 0; slot < options.config.parallel; slot += 1)
+      this.freeSequences.push(this.context.getSequence());
     this.queue = new RequestQueue({
       modelName: options.name,
       concurrency: options.config.parallel,
@@ -299,7 +304,13 @@ export class LlamaCppChatModel implements ChatModel {
     const release = await this.queue.acquire(signal);
     const timeout = AbortSignal.timeout(this.config.timeoutMs);
     const generationSignal = AbortSignal.any([signal, timeout]);
-    const sequence = this.context.getSequence();
+    // The queue admits at most `parallel` requests, so a sequence is always free here.
+    const sequence = this.freeSequences.pop();
+    if (!sequence) {
+      release();
+      throw new Error(`model '${this.name}' has no free context sequence (queue and pool out of step)`);
+    }
+    const meterAtStart = sequence.tokenMeter.getState();
     const probabilities = captureTokenProbabilities(sequence);
     const chat = new LlamaChat({
       contextSequence: sequence,
@@ -321,6 +332,9 @@ export class LlamaCppChatModel implements ChatModel {
         stopOnAbortSignal: false,
       } as Parameters<LlamaChat['generateResponse']>[1]);
       const meter = sequence.tokenMeter.getState();
+      // The sequence is reused: usage is what this request added to its meter.
+      meter.usedInputTokens -= meterAtStart.usedInputTokens;
+      meter.usedOutputTokens -= meterAtStart.usedOutputTokens;
       const toolCalls: ToolCall[] = (response.functionCalls ?? []).map((call) => ({
         id: `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
         name: call.functionName,
@@ -347,8 +361,17 @@ export class LlamaCppChatModel implements ChatModel {
       throw error;
     } finally {
       chat.dispose({ disposeSequence: false });
-      sequence.dispose();
-      release();
+      // Sequences are pooled: disposing one frees its slot only after an asynchronous cleanup, so
+      // the next request could find none left. Clearing its history and keeping it avoids that.
+      try {
+        await sequence.clearHistory();
+        this.freeSequences.push(sequence);
+      } catch {
+        sequence.dispose();
+        if (!this.closed) this.freeSequences.push(this.context.getSequence());
+      } finally {
+        release();
+      }
     }
   }
 
