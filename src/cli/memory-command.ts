@@ -132,7 +132,8 @@ export function registerMemoryCommand(program: Command, dependencies: CliDepende
           throw new UsageError((error as Error).message);
         }
       };
-      const quants = options.quant ? [options.quant] : fileWeights !== undefined ? [] : SIDE_BY_SIDE;
+      // With no --quant: the model as stored (for a GGUF) and what f16 / q8_0 / q4_k_m would take.
+      const quants = options.quant ? [options.quant] : SIDE_BY_SIDE;
       const rows: [string, MemoryEstimate][] = [];
       if (fileWeights !== undefined) rows.push(['as stored', estimate(fileWeights)]);
       for (const quant of quants) rows.push([quant, estimate(quantizedBytes(parameters, quant))]);

@@ -105,6 +105,10 @@ describe('switchyard memory', () => {
     assert.equal(report.weightsBytes, 1_171_200);
     // 2 × 5 layers × 4 KV heads × 8 dims × 256 tokens × 2 bytes.
     assert.equal(report.kvCacheBytes, 163_840);
+    assert.equal(report.quant, 'as stored');
+    assert.deepEqual(Object.keys(report.byQuant), ['as stored', 'f16', 'q8_0', 'q4_k_m']);
+    // 292,800 parameters at 16 bits.
+    assert.equal(report.byQuant.f16.weightsBytes, 585_600);
   });
 });
 
