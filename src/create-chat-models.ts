@@ -2,12 +2,6 @@ import type { LlamaCppModelConfig, ModelConfig, SwitchyardConfig } from './confi
 import type { ChatModel } from './contract/index.js';
 import { StartupError } from './errors/index.js';
 import { AnthropicChatModel } from './providers/anthropic/index.js';
-import {
-  isRemoteModelReference,
-  LlamaCppChatModel,
-  resolveGgufFile,
-  resolveModelCacheDir,
-} from './providers/llama-cpp/index.js';
 import { OpenAICompatibleChatModel } from './providers/openai-compatible/index.js';
 
 export interface ModelLoadReporter {
@@ -21,7 +15,12 @@ async function loadLlamaCppModel(
   config: LlamaCppModelConfig,
   env: NodeJS.ProcessEnv,
   reporter: ModelLoadReporter,
-): Promise<LlamaCppChatModel> {
+): Promise<ChatModel> {
+  // Imported on demand: node-llama-cpp costs about 30 MB of memory, which a gateway serving only
+  // HTTP backends should not pay.
+  const { isRemoteModelReference, LlamaCppChatModel, resolveGgufFile, resolveModelCacheDir } = await import(
+    './providers/llama-cpp/index.js'
+  );
   const remote = isRemoteModelReference(config.model);
   let modelPath: string;
   try {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type Logger, pino } from 'pino';
+import { destination, type Logger, pino } from 'pino';
 import { PriceBook } from './accounting/index.js';
 import type { CliDependencies, RunningGateway } from './cli/index.js';
 import { runCli } from './cli/index.js';
@@ -50,7 +50,12 @@ export async function startGateway(options: {
   env: NodeJS.ProcessEnv;
 }): Promise<RunningGateway> {
   const { config } = options.loaded;
-  const logger = pino({ level: config.logging.level, base: { service: 'switchyard' } });
+  // Asynchronous, buffered writes: a synchronous write per request line costs more CPU than the
+  // rest of the request's handling (bench/gateway/RESULTS.md). Flushed on shutdown.
+  const logger = pino(
+    { level: config.logging.level, base: { service: 'switchyard' } },
+    destination({ dest: 1, sync: false, minLength: 4096 }),
+  );
   const classifier = createTaskClassifier(config.routing);
   const models = await createChatModels(config, options.env, createLoadReporter(process.stderr, logger));
   const unpriced = new PriceBook({ models: config.models }).listUnpriced();

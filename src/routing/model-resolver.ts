@@ -38,6 +38,7 @@ export class ModelResolver<M extends RoutableModel = ChatModel> {
   private readonly models: ReadonlyMap<string, M>;
   private readonly routing: RoutingConfig;
   private readonly classifier: TaskClassifier;
+  private readonly rulesReadTokens: boolean;
 
   constructor(options: {
     models: ReadonlyMap<string, M>;
@@ -47,6 +48,7 @@ export class ModelResolver<M extends RoutableModel = ChatModel> {
     this.models = options.models;
     this.routing = options.routing;
     this.classifier = options.classifier ?? new HeuristicTaskClassifier();
+    this.rulesReadTokens = options.routing.rules.some((rule) => rule.when.inputTokens !== undefined);
   }
 
   /** Every name a client may send: `auto`, the configured models, then the aliases. */
@@ -98,9 +100,10 @@ export class ModelResolver<M extends RoutableModel = ChatModel> {
     const features = extractRequestFeatures(request, {
       requestedModel: requested,
       classifier: this.classifier,
-      // Counted with the default target's tokenizer: rules on inputTokens are mostly about
-      // whether a prompt still fits the small model that serves by default.
-      countTokens: (text) => defaultModel.countTokens(text),
+      // Counted with the default target's tokenizer when a rule reads inputTokens (rules on it are
+      // mostly about whether a prompt fits the small model that serves by default); otherwise the
+      // logged figure is the four-characters estimate, and no tokenizer is loaded for it.
+      ...(this.rulesReadTokens ? { countTokens: (text: string) => defaultModel.countTokens(text) } : {}),
     });
     const decision = evaluatePolicy(this.routing, features);
     return {

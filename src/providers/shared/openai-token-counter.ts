@@ -33,5 +33,14 @@ function loadEncoding(encoding: 'o200k_base' | 'cl100k_base'): CountTokens {
 export function createOpenAITokenCounter(modelId: string): { countTokens: CountTokens; exact: boolean } {
   const encoding = findOpenAIEncoding(modelId);
   if (!encoding) return { countTokens: estimateTokenCount, exact: false };
-  return { countTokens: loadEncoding(encoding), exact: true };
+  // Loaded on first use: an encoding holds about 57 MB, and a gateway whose rules never read
+  // inputTokens and whose upstreams report usage never needs it.
+  let count: CountTokens | undefined;
+  return {
+    countTokens: (text) => {
+      count ??= loadEncoding(encoding);
+      return count(text);
+    },
+    exact: true,
+  };
 }

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { takeRandomBytes } from '../create-request-id.js';
 import type { ChatResult, FinishReason, TokenLogprob, ToolCall, Usage } from '../../contract/index.js';
 
 type Json = Record<string, unknown>;
 
 export function createCompletionId(): string {
-  return `chatcmpl-${randomBytes(15).toString('base64url')}`;
+  return `chatcmpl-${takeRandomBytes(15).toString('base64url')}`;
 }
 
 export function mapFinishReasonToOpenAI(reason: FinishReason): string {
