@@ -1,5 +1,5 @@
-import { takeRandomBytes } from '../create-request-id.js';
 import type { ChatResult, FinishReason, TokenLogprob, ToolCall, Usage } from '../../contract/index.js';
+import { takeRandomBytes } from '../create-request-id.js';
 
 type Json = Record<string, unknown>;
 
