@@ -1,3 +1,5 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { PriceBook } from '../accounting/index.js';
 import { computeConfigHash, type SwitchyardConfig } from '../config/index.js';
@@ -34,6 +36,30 @@ export interface AppOptions {
   processMetrics?: boolean;
   /** Replaces the heuristic task classifier. */
   classifier?: TaskClassifier;
+}
+
+const headerDeadlines = new WeakMap<Socket, NodeJS.Timeout>();
+
+/**
+ * Node expires half-sent requests only on its periodic connection check, and that check misses a
+ * socket still sending headers while others on the server complete requests (reproduced on Node
+ * 20 with plain node:http). So a new connection gets its own deadline: send a complete request
+ * head within `requestTimeoutMs`, or be closed. Slow bodies are left to Node's requestTimeout.
+ */
+function guardSlowConnections(server: Server, requestTimeoutMs: number): void {
+  server.on('connection', (socket: Socket) => {
+    const timer = setTimeout(() => socket.destroy(), requestTimeoutMs);
+    timer.unref();
+    headerDeadlines.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  server.on('request', (request: IncomingMessage) => {
+    const timer = headerDeadlines.get(request.socket);
+    if (timer) {
+      clearTimeout(timer);
+      headerDeadlines.delete(request.socket);
+    }
+  });
 }
 
 /** The HTTP gateway: OpenAI-compatible routes plus health, every error in OpenAI's envelope. */
@@ -73,15 +99,45 @@ export function createApp(options: AppOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: server.bodyLimitBytes,
     requestTimeout: server.requestTimeoutMs,
+    // Node checks request and header deadlines only every `connectionsCheckingInterval` (30 s by
+    // default), so a slowloris client could hold a socket 30 s past its deadline.
+    http: {
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(server.requestTimeoutMs / 2))),
+      headersTimeout: server.requestTimeoutMs,
+    },
     keepAliveTimeout: server.keepAliveTimeoutMs,
     requestIdHeader: false,
     genReqId: (request) => createRequestId(request.headers['x-request-id']),
     return503OnClosing: true,
+    // Malformed or timed-out requests never reach a route: answer them in OpenAI's envelope too.
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return;
+      const timeout = (error as NodeJS.ErrnoException).code === 'ERR_HTTP_REQUEST_TIMEOUT';
+      const body = JSON.stringify({
+        error: timeout
+          ? {
+              message: 'The request was not received in time.',
+              type: 'invalid_request_error',
+              code: 'request_timeout',
+              param: null,
+            }
+          : {
+              message: 'The request is not valid HTTP.',
+              type: 'invalid_request_error',
+              code: 'bad_request',
+              param: null,
+            },
+      });
+      socket.end(
+        `HTTP/1.1 ${timeout ? '408 Request Timeout' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
     forceCloseConnections: 'idle',
   });
   // Only JSON is accepted; a text/plain body should be a clear 415, not a confusing 400.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('chatRecorded', false);
+  guardSlowConnections(app.server, server.requestTimeoutMs);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { listPiiKinds, redactPii } from './detect-pii.js';
+import { detectPii, listPiiKinds, redactPii } from './detect-pii.js';
 
 describe('detectPii', () => {
   const found: [string, string][] = [
@@ -72,5 +72,14 @@ describe('detectPii', () => {
       redactPii('Mail jane@example.com, card 4111 1111 1111 1111.'),
       'Mail [EMAIL], card [PAYMENT-CARD].',
     );
+  });
+});
+
+describe('detectPii on hostile input', () => {
+  it('scans long runs that almost look like e-mail addresses in linear time, and still finds real ones', () => {
+    // With an unbounded local part this took seconds (every position retried the whole run).
+    const run = `${'a.'.repeat(200_000)}@`;
+    assert.deepEqual(detectPii(run), []);
+    assert.deepEqual(listPiiKinds(`${run} write to ana@example.com`), ['email']);
   });
 });

@@ -60,7 +60,10 @@ const DETECTORS: Detector[] = [
   },
   {
     kind: 'email',
-    pattern: /\b[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}\b/g,
+    // Starts only where a local part starts and is bounded (64 characters, 8 labels), so a long
+    // run such as "a.a.a.a..." is scanned in linear time, not retried from every position.
+    pattern:
+      /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}\b/g,
     isValid: (match) => !match[0].includes('..'),
   },
   {
