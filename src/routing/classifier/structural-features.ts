@@ -1,6 +1,6 @@
 import type { FeatureBuffer } from './feature-hasher.js';
 
-/** Names of the structural features, in index order (also written into model files). */
+/** Names of the structural features, in index order (for reading a model's weights by hand). */
 export const STRUCTURAL_FEATURE_NAMES = [
   'log-length',
   'log-words',
