@@ -95,25 +95,31 @@ async function stream(url: string, count: number) {
   for (let index = 0; index < count; index += 1) {
     await new Promise<void>((resolve, reject) => {
       const start = performance.now();
-      const outgoing = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
-        let first = true;
-        response.on('data', () => {
-          if (first) {
-            first = false;
-            ttfb.push(performance.now() - start);
-          }
-        });
-        response.on('end', () => {
-          total.push(performance.now() - start);
-          resolve();
-        });
-      });
+      const outgoing = httpRequest(
+        url,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (response) => {
+          let first = true;
+          response.on('data', () => {
+            if (first) {
+              first = false;
+              ttfb.push(performance.now() - start);
+            }
+          });
+          response.on('end', () => {
+            total.push(performance.now() - start);
+            resolve();
+          });
+        },
+      );
       outgoing.on('error', reject);
       outgoing.end(STREAM_BODY);
     });
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-  const p99 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.99)] as number;
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  const p99 = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.99)] as number;
   return {
     ttfbMs: { p50: Math.round(median(ttfb) * 100) / 100, p99: Math.round(p99(ttfb) * 100) / 100 },
     totalMs: { p50: Math.round(median(total) * 100) / 100 },
@@ -121,7 +127,12 @@ async function stream(url: string, count: number) {
 }
 
 async function main() {
-  const mock = spawnPinned(1, [join(root, 'bench/gateway/mock-upstream.mjs')], { CHUNKS: '20', CHUNK_DELAY_MS: process.env.CHUNK_DELAY_MS ?? '1' }, 'mock');
+  const mock = spawnPinned(
+    1,
+    [join(root, 'bench/gateway/mock-upstream.mjs')],
+    { CHUNKS: '20', CHUNK_DELAY_MS: process.env.CHUNK_DELAY_MS ?? '1' },
+    'mock',
+  );
   const mockPort = await new Promise<number>((resolve) => {
     mock.stdout?.once('data', (chunk) => resolve(JSON.parse(String(chunk)).port));
   });
@@ -144,7 +155,12 @@ logging: { level: info }
 `,
   );
   const gatewayPort = 18_000 + Math.floor(Math.random() * 2_000);
-  const gateway = spawnPinned(0, [join(root, 'bin/switchyard.js'), 'serve', '--config', config, '--port', String(gatewayPort)], {}, 'gateway');
+  const gateway = spawnPinned(
+    0,
+    [join(root, 'bin/switchyard.js'), 'serve', '--config', config, '--port', String(gatewayPort)],
+    {},
+    'gateway',
+  );
   const via = `http://127.0.0.1:${gatewayPort}/v1/chat/completions`;
   await waitFor(async () => (await fetch(`http://127.0.0.1:${gatewayPort}/health`)).ok, 'the gateway');
   const pid = gateway.pid as number;
@@ -157,7 +173,10 @@ logging: { level: info }
   const cpuBefore = readCpuSeconds(pid);
   const closed32 = await load(via, { connections: 32, seconds });
   const cpuAfter = readCpuSeconds(pid);
-  results.closed32Gateway = { ...closed32, cpuMicrosecondsPerRequest: Math.round(((cpuAfter - cpuBefore) / closed32.requests) * 1e6) };
+  results.closed32Gateway = {
+    ...closed32,
+    cpuMicrosecondsPerRequest: Math.round(((cpuAfter - cpuBefore) / closed32.requests) * 1e6),
+  };
   results.oneConnectionDirect = await load(direct, { connections: 1, seconds });
   results.oneConnectionGateway = await load(via, { connections: 1, seconds });
   results.openLoop2000Direct = await load(direct, { connections: 32, seconds, rate: 2_000 });
@@ -174,7 +193,10 @@ logging: { level: info }
     date: new Date().toISOString(),
     secondsPerPhase: seconds,
   };
-  writeFileSync(join(root, 'bench/gateway/results.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+  writeFileSync(
+    join(root, 'bench/gateway/results.json'),
+    `${JSON.stringify({ machine, results }, null, 2)}\n`,
+  );
   console.log(JSON.stringify({ machine, results }, null, 2));
   stopAll();
 }
