@@ -2,7 +2,7 @@
 // file descriptors and every response. Run: npm run soak:gateway  (SOAK_SECONDS, SOAK_RATE,
 // FAULT_RATE override the defaults of 600 s, 1,000 requests/s and 5%). Writes soak-results.json.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -32,6 +32,20 @@ function spawnPinned(cpu: number, args: string[], env: NodeJS.ProcessEnv = {}): 
 const rssMb = (pid: number) =>
   Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024);
 const fds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
+/** Open descriptors by kind (socket, pipe, anon_inode:[eventpoll], a file path, ...). */
+const fdKinds = (pid: number) => {
+  const kinds: Record<string, number> = {};
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let target = 'gone';
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`)
+        .replace(/:\[\d+\]$/, '')
+        .replace(/^\/.*\//, 'file:');
+    } catch {}
+    kinds[target] = (kinds[target] ?? 0) + 1;
+  }
+  return kinds;
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
@@ -107,6 +121,7 @@ logging: { level: warn }
   };
   const samples: { second: number; rssMb: number; fds: number }[] = [];
   const startFds = fds(pid);
+  const startKinds = fdKinds(pid);
   const startedAt = performance.now();
   const inFlight = new Set<Promise<void>>();
   // Open loop: every 10 ms, send rate/100 requests, whatever the answers are doing.
@@ -125,8 +140,15 @@ logging: { level: warn }
   // Upstream keep-alive connections close after 30 s idle (undici's keepAliveTimeout): wait them out.
   await sleep(35_000);
   const endFds = fds(pid);
+  const endKinds = fdKinds(pid);
   const firstMinute = samples.find((sample) => sample.second === Math.min(60, seconds)) ?? samples[0];
   const last = samples.at(-1);
+  // RSS swings with garbage collection (±40 MB here); medians over a minute compare like with like.
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const secondMinute = samples
+    .filter((sample) => sample.second > 60 && sample.second <= 120)
+    .map((sample) => sample.rssMb);
+  const lastMinute = samples.filter((sample) => sample.second > seconds - 60).map((sample) => sample.rssMb);
   const result = {
     machine: {
       cpu: cpus()[0]?.model,
@@ -143,8 +165,12 @@ logging: { level: warn }
       firstMinute && last
         ? Math.round(((last.rssMb - firstMinute.rssMb) / firstMinute.rssMb) * 1000) / 10
         : null,
+    rssMedianMbSecondMinute: secondMinute.length > 0 ? median(secondMinute) : null,
+    rssMedianMbLastMinute: median(lastMinute),
     fdsBeforeLoad: startFds,
     fdsAfterLoad: endFds,
+    fdKindsBeforeLoad: startKinds,
+    fdKindsAfterLoad: endKinds,
     samples,
   };
   writeFileSync(join(root, 'bench/gateway/soak-results.json'), `${JSON.stringify(result, null, 2)}\n`);

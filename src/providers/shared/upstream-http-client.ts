@@ -39,6 +39,9 @@ export class UpstreamHttpClient {
       headersTimeout: options.timeouts.firstByteMs,
       bodyTimeout: options.timeouts.firstByteMs,
       keepAliveTimeout: 30_000,
+      // Upstreams may advertise long keep-alive (Node servers say 60 s, some say minutes); idle
+      // pooled sockets are closed after 30 s whatever they say, so descriptors return to baseline.
+      keepAliveMaxTimeout: 30_000,
     });
   }
 
