@@ -22,6 +22,8 @@ export interface ResolvedTarget<M extends RoutableModel = ChatModel> {
   forced: boolean;
   /** Kinds of PII found (scanned for routed requests and whenever residency is configured). */
   piiKinds: PiiKind[];
+  /** True when the messages were scanned for PII (so an empty `piiKinds` means none). */
+  piiScanned: boolean;
   /** True when residency binds this request to local models (fallbacks and escalation included). */
   localOnly: boolean;
   /** Present when the routing policy ran (requests for `auto`). */
@@ -59,16 +61,18 @@ export class ModelResolver<M extends RoutableModel = ChatModel> {
   resolve(requested: string, request: ChatRequest, routeOverride?: string): ResolvedTarget<M> {
     const picked = this.pick(requested, request, routeOverride);
     const residencyModel = this.routing.residency.pii;
-    if (residencyModel === undefined) return { ...picked, localOnly: false };
+    if (residencyModel === undefined)
+      return { ...picked, piiScanned: picked.features !== undefined, localOnly: false };
     const piiKinds = picked.features?.piiKinds ?? listPiiKinds(joinMessageText(request));
-    if (piiKinds.length === 0) return { ...picked, piiKinds, localOnly: false };
-    if (picked.model.isLocal) return { ...picked, piiKinds, localOnly: true };
+    if (piiKinds.length === 0) return { ...picked, piiKinds, piiScanned: true, localOnly: false };
+    if (picked.model.isLocal) return { ...picked, piiKinds, piiScanned: true, localOnly: true };
     return {
       ...picked,
       model: this.getConfigured(residencyModel),
       rule: 'residency',
       reason: `The request contains PII (${piiKinds.join(', ')}); residency keeps it on ${residencyModel} instead of ${picked.model.name}.`,
       piiKinds,
+      piiScanned: true,
       localOnly: true,
     };
   }
@@ -77,7 +81,7 @@ export class ModelResolver<M extends RoutableModel = ChatModel> {
     requested: string,
     request: ChatRequest,
     routeOverride: string | undefined,
-  ): Omit<ResolvedTarget<M>, 'localOnly'> {
+  ): Omit<ResolvedTarget<M>, 'localOnly' | 'piiScanned'> {
     const aliasOf = Object.hasOwn(this.routing.aliases, requested)
       ? this.routing.aliases[requested]
       : undefined;

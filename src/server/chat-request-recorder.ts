@@ -33,9 +33,10 @@ function describeContent(request: ChatRequest): string {
   return request.messages.map((message) => `${message.role}: ${message.content}`).join('\n');
 }
 
-function applyContentLogging(text: string | undefined, mode: ContentLogging): string | null {
+/** `piiFree`: the text was already scanned and holds none, so redaction would change nothing. */
+function applyContentLogging(text: string | undefined, mode: ContentLogging, piiFree = false): string | null {
   if (text === undefined || mode === 'none') return null;
-  return mode === 'full' ? text : redactPii(text);
+  return mode === 'full' || piiFree ? text : redactPii(text);
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  computeStrongNeed,
   OUTCOME_LABELS,
   TextClassifier,
   type TextClassifierFile,
@@ -15,7 +16,6 @@ import {
   type RouterDataFormat,
 } from './read-router-data.js';
 import { createTrainingSettings, type RouterTrainingSettings } from './router-training-defaults.js';
-import { scoreStrongNeed } from './score-outcomes.js';
 
 export interface TrainRouterOptions {
   format: RouterDataFormat;
@@ -113,7 +113,7 @@ export function trainRouterModel(
   if (isOutcome) {
     const rows = heldOut.indices.map((index) => data.rows[index] as OutcomeData['rows'][number]);
     const scores = heldOut.indices.map((_, position) =>
-      scoreStrongNeed(
+      computeStrongNeed(
         labels,
         heldOut.probabilities.subarray(position * labels.length, (position + 1) * labels.length),
       ),

@@ -97,8 +97,7 @@ export class FeatureHasher {
     this.wordHash = FNV_OFFSET;
     this.wordsSeen = 0;
     const foldDigits = this.settings.foldDigits;
-    const charLimit = this.settings.charNgramChars > 0 ? this.settings.charNgramChars : lower.length;
-    this.charLimit = charLimit;
+    this.charLimit = this.settings.charNgramChars > 0 ? this.settings.charNgramChars : lower.length;
     for (let position = 0; position < lower.length; position += 1) {
       let code = lower.charCodeAt(position);
       if (isWordChar(code)) {
@@ -108,7 +107,7 @@ export class FeatureHasher {
         // Very long "words" (hashes, base64) stop adding character n-grams past the buffer.
         if (this.wordLength <= MAX_WORD_CHARS) {
           this.word[this.wordLength++] = code;
-          if (position < charLimit) this.emitCharNgrams();
+          if (position < this.charLimit) this.emitCharNgrams();
         }
       } else {
         if (this.wordLength > 0) this.endWord(position);

@@ -69,7 +69,10 @@ export class TextClassifier {
   readonly labels: readonly string[];
   readonly file: Omit<TextClassifierFile, 'weights' | 'bias'>;
   private readonly hasher: FeatureHasher;
-  private readonly weights: PackedWeights;
+  /** The sparse rows, kept only for models scored sparsely (more than 16 labels). */
+  private readonly weights: PackedWeights | undefined;
+  /** Stored weights (after pruning). */
+  readonly weightCount: number;
   /**
    * For models with few labels, the same weights as a dense matrix: one contiguous read per
    * feature instead of scattered ones. Memory reads are most of a decision's time.
@@ -79,7 +82,7 @@ export class TextClassifier {
   private readonly scores: Float64Array;
   private buffer: FeatureBuffer;
 
-  constructor(file: TextClassifierFile, weights?: PackedWeights) {
+  constructor(file: TextClassifierFile) {
     if (file.format !== MODEL_FORMAT || file.version !== MODEL_VERSION) {
       throw new Error(
         `not a ${MODEL_FORMAT} v${MODEL_VERSION} model (format ${file.format}, version ${file.version})`,
@@ -89,19 +92,17 @@ export class TextClassifier {
     this.file = rest;
     this.labels = file.labels;
     this.hasher = new FeatureHasher(file.features);
-    this.weights = weights ?? decodeWeights(Buffer.from(encoded.base64, 'base64'), this.hasher.dimension);
+    const packed = decodeWeights(Buffer.from(encoded.base64, 'base64'), this.hasher.dimension);
+    this.weightCount = packed.values.length;
     this.bias = Float32Array.from(bias);
+    // One form per model: a dense matrix for few labels, the sparse rows otherwise.
     this.dense =
       file.labels.length <= DENSE_MAX_LABELS
-        ? densify(this.weights, this.hasher.dimension, file.labels.length)
+        ? densify(packed, this.hasher.dimension, file.labels.length)
         : undefined;
+    this.weights = this.dense ? undefined : packed;
     this.scores = new Float64Array(file.labels.length);
     this.buffer = createFeatureBuffer(this.hasher.capacityFor(2_000, 4));
-  }
-
-  /** Stored weights (after pruning). */
-  get weightCount(): number {
-    return this.weights.values.length;
   }
 
   /**
@@ -126,7 +127,6 @@ export class TextClassifier {
    * hash a text once). Fills `probabilities`; returns the index of the most likely label.
    */
   predictFromFeatures(features: FeatureBuffer, probabilities: Float64Array): number {
-    const { rowStart, classes, values } = this.weights;
     const scores = this.scores;
     for (let k = 0; k < scores.length; k += 1) scores[k] = this.bias[k] as number;
     const { indices, values: featureValues, length } = features;
@@ -141,6 +141,7 @@ export class TextClassifier {
       }
       return this.finishScores(probabilities);
     }
+    const { rowStart, classes, values } = this.weights as PackedWeights;
     for (let index = 0; index < length; index += 1) {
       const row = indices[index] as number;
       const value = featureValues[index] as number;
