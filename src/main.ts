@@ -7,6 +7,7 @@ import { type LoadedConfig, loadConfig, type SwitchyardConfig } from './config/i
 import { createChatModels, type ModelLoadReporter } from './create-chat-models.js';
 import { createTaskClassifier } from './create-task-classifier.js';
 import { StartupError } from './errors/index.js';
+import { limitHeapGrowth } from './limit-heap-growth.js';
 import { createApp } from './server/index.js';
 import { type RequestLog, SqliteRequestLog } from './storage/index.js';
 
@@ -50,6 +51,7 @@ export async function startGateway(options: {
   env: NodeJS.ProcessEnv;
 }): Promise<RunningGateway> {
   const { config } = options.loaded;
+  limitHeapGrowth();
   // Asynchronous, buffered writes: a synchronous write per request line costs more CPU than the
   // rest of the request's handling (bench/gateway/RESULTS.md). Flushed on shutdown.
   const logger = pino(

@@ -30,6 +30,8 @@ function upstreamModelId(config: ModelConfig): string | undefined {
  */
 export class PriceBook {
   private readonly pricing = new Map<string, ModelPricing>();
+  /** Built-in prices by the model id an upstream reported (ids come from upstream: bounded). */
+  private readonly snapshotPrices = new Map<string, TokenPrice | null>();
   private readonly configs: Readonly<Record<string, ModelConfig>>;
 
   constructor(options: { models: Readonly<Record<string, ModelConfig>>; baseline?: string | undefined }) {
@@ -102,6 +104,12 @@ export class PriceBook {
     if (pricing.source === 'config' || !modelId) return pricing.price;
     const configured = this.configs[name];
     if (configured && modelId === upstreamModelId(configured)) return pricing.price;
-    return findBuiltInPrice(modelId) ?? pricing.price;
+    let snapshot = this.snapshotPrices.get(modelId);
+    if (snapshot === undefined) {
+      // The table scan runs once per reported id rather than once per request.
+      snapshot = findBuiltInPrice(modelId) ?? null;
+      if (this.snapshotPrices.size < 256) this.snapshotPrices.set(modelId, snapshot);
+    }
+    return snapshot ?? pricing.price;
   }
 }

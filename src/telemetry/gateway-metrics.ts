@@ -194,14 +194,15 @@ export class GatewayMetrics {
   }
 
   private countTokens(model: string, usage: Usage): void {
-    const kinds: [string, number][] = [
-      ['input', usage.inputTokens],
-      ['output', usage.outputTokens],
-      ['cached_input', usage.cachedInputTokens],
-      ['cache_write_input', usage.cacheWriteInputTokens],
-      ['reasoning', usage.reasoningTokens],
-    ];
-    for (const [kind, count] of kinds) if (count > 0) this.tokens.inc({ model, kind }, count);
+    this.countTokenKind(model, 'input', usage.inputTokens);
+    this.countTokenKind(model, 'output', usage.outputTokens);
+    this.countTokenKind(model, 'cached_input', usage.cachedInputTokens);
+    this.countTokenKind(model, 'cache_write_input', usage.cacheWriteInputTokens);
+    this.countTokenKind(model, 'reasoning', usage.reasoningTokens);
+  }
+
+  private countTokenKind(model: string, kind: string, count: number): void {
+    if (count > 0) this.tokens.inc({ model, kind }, count);
   }
 
   /** The exposition text for `GET /metrics`. */

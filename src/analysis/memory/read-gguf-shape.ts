@@ -1,4 +1,3 @@
-import { readGgufFileInfo } from 'node-llama-cpp';
 import type { ModelShape } from './estimate-memory.js';
 import { GGML_TYPES } from './ggml-types.js';
 
@@ -15,6 +14,9 @@ export interface GgufShape {
 
 /** Reads a GGUF's header (not its tensors): the architecture and the exact size of every tensor. */
 export async function readGgufShape(path: string): Promise<GgufShape> {
+  // Imported here, not at the top: node-llama-cpp costs ~30 MB of memory, and the gateway process
+  // (which loads this module through the CLI) must not pay it unless a command reads a GGUF.
+  const { readGgufFileInfo } = await import('node-llama-cpp');
   const info = await readGgufFileInfo(path, { readTensorInfo: true });
   const architecture = String(info.metadata.general?.architecture ?? 'unknown');
   const meta = info.architectureMetadata as Record<string, unknown> & {
