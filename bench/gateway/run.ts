@@ -3,7 +3,7 @@
 // Writes bench/gateway/results.json and bench/gateway/RESULTS.md. Only 127.0.0.1 is targeted; every
 // phase has a fixed duration; it stops exactly the processes it started.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -67,14 +67,28 @@ const CHAT_BODY = JSON.stringify({
   messages: [{ role: 'user', content: 'What are your opening hours on Saturday?' }],
   max_tokens: 32,
 });
-const STREAM_BODY = JSON.stringify({ ...JSON.parse(CHAT_BODY), stream: true });
 
-async function load(url: string, options: { connections: number; seconds: number; rate?: number }) {
-  const result = await autocannon({
+/** How one path is called: Switchyard routes `auto`; the mock and the peer take a model id. */
+interface Path {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function createPath(url: string, model: string, headers: Record<string, string> = {}): Path {
+  return {
     url,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ ...JSON.parse(CHAT_BODY), model }),
+  };
+}
+
+async function load(path: Path, options: { connections: number; seconds: number; rate?: number }) {
+  const result = await autocannon({
+    url: path.url,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: CHAT_BODY,
+    headers: path.headers,
+    body: path.body,
     connections: options.connections,
     duration: options.seconds,
     ...(options.rate ? { overallRate: options.rate } : {}),
@@ -88,43 +102,84 @@ async function load(url: string, options: { connections: number; seconds: number
   };
 }
 
-/** Sequential streamed requests: time to first byte and to the end, per request. */
-async function stream(url: string, count: number) {
+const round2 = (value: number) => Math.round(value * 100) / 100;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const p99 = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.99)] as number;
+
+/**
+ * Sequential streamed requests. Per request: the first byte (for Switchyard and OpenAI, the role
+ * chunk), the first token (first non-empty content), and the end.
+ */
+async function stream(path: Path, count: number) {
   const ttfb: number[] = [];
+  const ttft: number[] = [];
   const total: number[] = [];
+  let failures = 0;
+  const body = JSON.stringify({ ...JSON.parse(path.body), stream: true });
   for (let index = 0; index < count; index += 1) {
     await new Promise<void>((resolve, reject) => {
       const start = performance.now();
-      const outgoing = httpRequest(
-        url,
-        { method: 'POST', headers: { 'content-type': 'application/json' } },
-        (response) => {
-          let first = true;
-          response.on('data', () => {
-            if (first) {
-              first = false;
-              ttfb.push(performance.now() - start);
+      const outgoing = httpRequest(path.url, { method: 'POST', headers: path.headers }, (response) => {
+        let first = true;
+        let tokenSeen = false;
+        let text = '';
+        response.on('data', (chunk) => {
+          const now = performance.now();
+          if (first) {
+            first = false;
+            ttfb.push(now - start);
+          }
+          if (!tokenSeen) {
+            text += chunk;
+            if (/"content":"[^"]/.test(text)) {
+              tokenSeen = true;
+              ttft.push(now - start);
             }
-          });
-          response.on('end', () => {
-            total.push(performance.now() - start);
-            resolve();
-          });
-        },
-      );
+          }
+        });
+        response.on('end', () => {
+          if (response.statusCode !== 200 || !tokenSeen) failures += 1;
+          else total.push(performance.now() - start);
+          resolve();
+        });
+      });
       outgoing.on('error', reject);
-      outgoing.end(STREAM_BODY);
+      outgoing.end(body);
     });
   }
-  const median = (values: number[]) =>
-    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-  const p99 = (values: number[]) =>
-    [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.99)] as number;
+  if (total.length === 0) return { failures, requests: count };
   return {
-    ttfbMs: { p50: Math.round(median(ttfb) * 100) / 100, p99: Math.round(p99(ttfb) * 100) / 100 },
-    totalMs: { p50: Math.round(median(total) * 100) / 100 },
+    ttfbMs: { p50: round2(median(ttfb)), p99: round2(p99(ttfb)) },
+    firstTokenMs: { p50: round2(median(ttft)), p99: round2(p99(ttft)) },
+    totalMs: { p50: round2(median(total)) },
+    failures,
   };
 }
+
+/** The same phases for any gateway process: closed loop with its CPU per request, one connection, open loop, streams. */
+async function measureGateway(path: Path, pid: number) {
+  await load(path, { connections: 8, seconds: 2 });
+  const cpuBefore = readCpuSeconds(pid);
+  const closed32 = await load(path, { connections: 32, seconds });
+  const cpuAfter = readCpuSeconds(pid);
+  return {
+    closed32: {
+      ...closed32,
+      cpuMicrosecondsPerRequest: Math.round(((cpuAfter - cpuBefore) / closed32.requests) * 1e6),
+    },
+    oneConnection: await load(path, { connections: 1, seconds }),
+    openLoop2000: await load(path, { connections: 32, seconds, rate: 2_000 }),
+    stream: await stream(path, 300),
+    peakRssMb: Math.round(readStatusKb(pid, 'VmHWM') / 1024),
+    rssMbAtEnd: Math.round(readStatusKb(pid, 'VmRSS') / 1024),
+  };
+}
+
+// The peer gateway (Portkey's, the leading TypeScript one) is measured when installed with
+// `npm run bench:gateway:install-peer`; it is not a dependency of Switchyard.
+const peerServer = join(root, 'bench/gateway/peer/node_modules/@portkey-ai/gateway/build/start-server.js');
 
 async function main() {
   const mock = spawnPinned(
@@ -136,7 +191,7 @@ async function main() {
   const mockPort = await new Promise<number>((resolve) => {
     mock.stdout?.once('data', (chunk) => resolve(JSON.parse(String(chunk)).port));
   });
-  const direct = `http://127.0.0.1:${mockPort}/v1/chat/completions`;
+  const direct = createPath(`http://127.0.0.1:${mockPort}/v1/chat/completions`, 'gpt-4o-mini');
   const config = join(work, 'switchyard.yaml');
   writeFileSync(
     config,
@@ -161,30 +216,44 @@ logging: { level: info }
     {},
     'gateway',
   );
-  const via = `http://127.0.0.1:${gatewayPort}/v1/chat/completions`;
   await waitFor(async () => (await fetch(`http://127.0.0.1:${gatewayPort}/health`)).ok, 'the gateway');
-  const pid = gateway.pid as number;
-  // Warm up both paths (JIT, connection pools).
-  await load(direct, { connections: 8, seconds: 2 });
-  await load(via, { connections: 8, seconds: 2 });
 
   const results: Record<string, unknown> = {};
-  results.closed32Direct = await load(direct, { connections: 32, seconds });
-  const cpuBefore = readCpuSeconds(pid);
-  const closed32 = await load(via, { connections: 32, seconds });
-  const cpuAfter = readCpuSeconds(pid);
-  results.closed32Gateway = {
-    ...closed32,
-    cpuMicrosecondsPerRequest: Math.round(((cpuAfter - cpuBefore) / closed32.requests) * 1e6),
+  await load(direct, { connections: 8, seconds: 2 });
+  results.direct = {
+    closed32: await load(direct, { connections: 32, seconds }),
+    oneConnection: await load(direct, { connections: 1, seconds }),
+    openLoop2000: await load(direct, { connections: 32, seconds, rate: 2_000 }),
+    stream: await stream(direct, 300),
   };
-  results.oneConnectionDirect = await load(direct, { connections: 1, seconds });
-  results.oneConnectionGateway = await load(via, { connections: 1, seconds });
-  results.openLoop2000Direct = await load(direct, { connections: 32, seconds, rate: 2_000 });
-  results.openLoop2000Gateway = await load(via, { connections: 32, seconds, rate: 2_000 });
-  results.streamDirect = await stream(direct, 300);
-  results.streamGateway = await stream(via, 300);
-  results.gatewayPeakRssMb = Math.round(readStatusKb(pid, 'VmHWM') / 1024);
-  results.gatewayRssMbAtEnd = Math.round(readStatusKb(pid, 'VmRSS') / 1024);
+  results.switchyard = await measureGateway(
+    createPath(`http://127.0.0.1:${gatewayPort}/v1/chat/completions`, 'auto'),
+    gateway.pid as number,
+  );
+  gateway.kill('SIGTERM');
+
+  if (existsSync(peerServer) && process.env.BENCH_PEER !== '0') {
+    const peerPort = gatewayPort + 1;
+    // NODE_ENV=production and --headless: no UI, no request log printed to the console.
+    const peer = spawnPinned(
+      0,
+      [peerServer, `--port=${peerPort}`, '--headless'],
+      { NODE_ENV: 'production' },
+      'peer',
+    );
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${peerPort}/`)).status < 500,
+      'the peer gateway',
+    );
+    results.peer = await measureGateway(
+      createPath(`http://127.0.0.1:${peerPort}/v1/chat/completions`, 'gpt-4o-mini', {
+        'x-portkey-provider': 'openai',
+        'x-portkey-custom-host': `http://127.0.0.1:${mockPort}/v1`,
+        authorization: 'Bearer bench',
+      }),
+      peer.pid as number,
+    );
+  }
   const machine = {
     cpu: cpus()[0]?.model,
     cores: cpus().length,

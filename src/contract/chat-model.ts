@@ -10,6 +10,16 @@ export interface Readiness {
   detail?: string;
 }
 
+/** What a stream's consumer may want to hear about before the first part. */
+export interface StreamEvents {
+  /**
+   * The upstream accepted the request and is generating (an HTTP backend answered 200). Called at
+   * most once, before the first part; a failure after it still comes before the first part, so the
+   * caller can still fall back. Backends with nothing earlier than their first token never call it.
+   */
+  onAccepted?(): void;
+}
+
 /**
  * A backend that answers chat requests. Providers throw GatewayErrors (from errors/) for failures
  * before the first stream part, so the caller can still fall back; after the first part they yield
@@ -24,7 +34,7 @@ export interface ChatModel {
   /** True when the model runs inside the deployment's perimeter (data never leaves it). */
   readonly isLocal: boolean;
   doGenerate(request: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
-  doStream(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamPart>;
+  doStream(request: ChatRequest, signal: AbortSignal, events?: StreamEvents): AsyncIterable<StreamPart>;
   /**
    * Tokens in `text` by this model's own tokenizer where known (the GGUF vocabulary, OpenAI's BPE
    * encodings), else an estimate; `countsExactly` says which.

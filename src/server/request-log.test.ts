@@ -260,7 +260,10 @@ describe('request log and metrics agree with what the client saw', () => {
         `${gateway.url}/v1/chat/completions`,
         { method: 'POST', headers: { 'content-type': 'application/json' } },
         (response) => {
-          assert.equal(response.headers.trailer, 'x-switchyard-cost-usd, x-switchyard-baseline-cost-usd');
+          assert.equal(
+            response.headers.trailer,
+            'x-switchyard-model, x-switchyard-cost-usd, x-switchyard-baseline-cost-usd',
+          );
           response.resume();
           response.on('end', () => resolve(response.trailers));
         },
@@ -273,6 +276,7 @@ describe('request log and metrics agree with what the client saw', () => {
     // Local is free; the baseline gpt-4o would have charged 10 × 2.50 + 5 × 10 = 75 micro-dollars.
     assert.equal(trailers['x-switchyard-cost-usd'], '0.0');
     assert.equal(trailers['x-switchyard-baseline-cost-usd'], '0.000075');
+    assert.equal(trailers['x-switchyard-model'], 'local');
   });
 });
 

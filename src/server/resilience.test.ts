@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { type IncomingMessage, request } from 'node:http';
 import { afterEach, describe, it } from 'node:test';
 import type { FakeUpstream } from '../../test/support/fake-upstream.js';
 import { startTestGateway, type TestGateway } from '../../test/support/start-test-gateway.js';
@@ -50,6 +52,46 @@ async function ask(gateway: TestGateway, body: Record<string, unknown> = {}) {
   const text = await response.text();
   const parsed: any = response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
   return { response, body: parsed };
+}
+
+const roleChunk = () =>
+  JSON.stringify({
+    id: 'x',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+  });
+const contentChunk = (content: string) =>
+  JSON.stringify({
+    id: 'x',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, delta: { content }, finish_reason: null }],
+  });
+
+/** A streamed request over node:http, resolved at the response headers (fetch hides trailers). */
+function streamRequest(gateway: TestGateway): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      `${gateway.url}/v1/chat/completions`,
+      { method: 'POST', headers: { 'content-type': 'application/json' } },
+      resolve,
+    );
+    outgoing.on('error', reject);
+    outgoing.end(
+      JSON.stringify({ model: 'auto', stream: true, messages: [{ role: 'user', content: 'Hello there' }] }),
+    );
+  });
+}
+
+async function readToEnd(
+  response: IncomingMessage,
+): Promise<{ body: string; trailers: NodeJS.Dict<string> }> {
+  let body = '';
+  for await (const chunk of response) body += String(chunk);
+  return { body, trailers: response.trailers };
 }
 
 function upstream(gateway: TestGateway, name: string): FakeUpstream {
@@ -169,6 +211,64 @@ describe('retries, fallbacks and circuit breakers over loopback', () => {
     assert.equal(response.headers.get('x-switchyard-route'), 'b');
     assert.match(body, /Hello/);
     assert.match(body, /data: \[DONE\]/);
+  });
+
+  it('commits a stream (200, headers, role chunk) when the upstream accepts, before its first token', async () => {
+    gateway = await startGateway();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    upstream(gateway, 'a').replyWith({
+      sse: [roleChunk(), contentChunk('Once'), '[DONE]'],
+      holdAfterFirstEvent: held,
+    });
+    const response = await Promise.race([
+      streamRequest(gateway),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no response while the first token was held')), 3_000),
+      ),
+    ]);
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['x-switchyard-route'], 'a');
+    const opening = String(await once(response, 'data'));
+    assert.match(opening, /"role":"assistant"/, 'the role chunk arrives before any token');
+    release();
+    const { body, trailers } = await readToEnd(response);
+    assert.match(body, /Once/);
+    assert.match(body, /data: \[DONE\]/);
+    assert.equal(trailers['x-switchyard-model'], 'a');
+  });
+
+  it('falls back inside an accepted stream when the upstream fails before its first token', async () => {
+    gateway = await startGateway({ maxRetries: 0 });
+    upstream(gateway, 'a').replyWith({ sse: [roleChunk()], destroyAfterSse: true });
+    const response = await streamRequest(gateway);
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['x-switchyard-route'], 'a', 'headers name the target that accepted');
+    const { body, trailers } = await readToEnd(response);
+    const events = body.split('\n\n').filter(Boolean);
+    assert.equal(events.filter((event) => event.includes('"role":"assistant"')).length, 1);
+    assert.match(body, /Hello/);
+    assert.equal(events.at(-1), 'data: [DONE]');
+    assert.equal(trailers['x-switchyard-model'], 'b', 'the trailer names the model that answered');
+    assert.equal(upstream(gateway, 'a').requests.length, 1);
+    assert.equal(upstream(gateway, 'b').requests.length, 1);
+  });
+
+  it('ends an accepted stream with one error event when every target fails before answering', async () => {
+    gateway = await startGateway({ maxRetries: 0 });
+    for (const name of ['a', 'b', 'c']) {
+      upstream(gateway, name).replyWith({ sse: [roleChunk()], destroyAfterSse: true });
+    }
+    const response = await streamRequest(gateway);
+    assert.equal(response.statusCode, 200);
+    const { body } = await readToEnd(response);
+    const events = body.split('\n\n').filter(Boolean);
+    assert.equal(events.length, 2, body);
+    assert.match(events[1] as string, /^data: \{"error":\{.*"code":"all_targets_failed"/);
+    // The gateway keeps serving.
+    assert.equal((await ask(gateway)).response.status, 200);
   });
 
   it('ends a stream cut mid-way with an error event and a clean end, without falling back', async () => {

@@ -18,6 +18,10 @@ export interface FakeReply {
   delayMs?: number;
   /** Close the socket without answering. */
   destroy?: boolean;
+  /** With `sse`: wait for this before sending the events after the first. */
+  holdAfterFirstEvent?: Promise<unknown>;
+  /** With `sse`: reset the connection after the events instead of ending the response. */
+  destroyAfterSse?: boolean;
 }
 
 export interface RecordedRequest {
@@ -172,12 +176,15 @@ export class FakeUpstream {
     }
     if (reply.sse) {
       response.writeHead(reply.status ?? 200, { 'content-type': 'text/event-stream', ...reply.headers });
-      for (const data of reply.sse) {
+      for (const [index, data] of reply.sse.entries()) {
         if (response.destroyed) return;
-        response.write(`data: ${data}\n\n`);
+        // Wait until the event reached the socket, so a reset after it cannot swallow it.
+        await new Promise<void>((resolve) => response.write(`data: ${data}\n\n`, () => resolve()));
+        if (index === 0 && reply.holdAfterFirstEvent) await reply.holdAfterFirstEvent;
         if (reply.delayMs) await sleep(reply.delayMs);
       }
-      response.end();
+      if (reply.destroyAfterSse) request.socket.destroy();
+      else response.end();
       return;
     }
     response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });

@@ -5,6 +5,7 @@ import type {
   ChatResult,
   FinishReason,
   Readiness,
+  StreamEvents,
   StreamPart,
   ToolCall,
   Usage,
@@ -110,8 +111,13 @@ export class AnthropicChatModel implements ChatModel {
     };
   }
 
-  async *doStream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<StreamPart> {
+  async *doStream(
+    request: ChatRequest,
+    signal: AbortSignal,
+    events?: StreamEvents,
+  ): AsyncGenerator<StreamPart> {
     const { response, warnings } = await this.post(request, true, signal);
+    events?.onAccepted?.();
     let usage: Usage | undefined;
     let finishReason: FinishReason | undefined;
     let modelId = this.modelId;

@@ -5,6 +5,7 @@ import type {
   ChatResult,
   FinishReason,
   Readiness,
+  StreamEvents,
   StreamPart,
   ToolCall,
   Usage,
@@ -123,8 +124,13 @@ export class OpenAICompatibleChatModel implements ChatModel {
     };
   }
 
-  async *doStream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<StreamPart> {
+  async *doStream(
+    request: ChatRequest,
+    signal: AbortSignal,
+    events?: StreamEvents,
+  ): AsyncGenerator<StreamPart> {
     const response = await this.post(request, true, signal);
+    events?.onAccepted?.();
     let finishReason: FinishReason | undefined;
     let usage: Usage | undefined;
     let modelId = this.modelId;

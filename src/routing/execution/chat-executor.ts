@@ -1,6 +1,13 @@
 import type { AttemptCostMeter, PriceBook } from '../../accounting/index.js';
 import type { EscalationConfig, RoutingConfig } from '../../config/index.js';
-import type { Attempt, ChatModel, ChatRequest, ChatResult, StreamPart } from '../../contract/index.js';
+import type {
+  Attempt,
+  ChatModel,
+  ChatRequest,
+  ChatResult,
+  StreamEvents,
+  StreamPart,
+} from '../../contract/index.js';
 import {
   AllTargetsFailedError,
   ClientClosedError,
@@ -161,7 +168,18 @@ export class ChatExecutor {
     }
   }
 
-  async stream(target: ResolvedTarget, request: ChatRequest, signal: AbortSignal): Promise<StreamOutcome> {
+  /**
+   * `onAccepted` is called once, when the first upstream accepts the request (before its first
+   * part), so the caller can start its response early. Fallback still works after it: a target
+   * that fails before its first part is replaced and the next one's parts follow. Not called on the
+   * buffered escalation path, whose answer is only known once checked.
+   */
+  async stream(
+    target: ResolvedTarget,
+    request: ChatRequest,
+    signal: AbortSignal,
+    hooks: { onAccepted?(accepted: { model: string; reason: string }): void } = {},
+  ): Promise<StreamOutcome> {
     const report = this.createReport(target);
     const escalation = this.findEscalation(target, true);
     const openStream = (model: ChatModel) => this.openStream(model, request, signal);
@@ -182,7 +200,24 @@ export class ChatExecutor {
         report.usage = served.value.usage;
         return { ok: true, parts: replay(convertResultToStreamParts(served.value)), report };
       }
-      const served = await this.runCandidates(this.listCandidates(target), report, signal, openStream);
+      let accepted = false;
+      const onAccepted = hooks.onAccepted;
+      const served = await this.runCandidates(this.listCandidates(target), report, signal, (model) =>
+        this.openStream(model, request, signal, {
+          onAccepted: () => {
+            if (accepted || !onAccepted) return;
+            accepted = true;
+            const failed = report.attempts.find((attempt) => attempt.status !== 'ok');
+            onAccepted({
+              model: model.name,
+              reason:
+                model === target.model
+                  ? report.reason
+                  : describeFallback(target.model.name, model.name, failed?.errorCode),
+            });
+          },
+        }),
+      );
       report.servedBy = served.model.name;
       return { ok: true, parts: this.followStream(served, request, report, signal), report };
     } catch (error) {
@@ -287,8 +322,13 @@ export class ChatExecutor {
     }
   }
 
-  private async openStream(model: ChatModel, request: ChatRequest, signal: AbortSignal): Promise<OpenStream> {
-    const iterator = model.doStream(request, signal)[Symbol.asyncIterator]();
+  private async openStream(
+    model: ChatModel,
+    request: ChatRequest,
+    signal: AbortSignal,
+    events?: StreamEvents,
+  ): Promise<OpenStream> {
+    const iterator = model.doStream(request, signal, events)[Symbol.asyncIterator]();
     const first = await iterator.next();
     if (first.done) {
       throw new UpstreamError({
@@ -361,7 +401,11 @@ export class ChatExecutor {
           }
           if (candidate.role === 'fallback') {
             const first = failures[0];
-            report.reason = `Fell back from ${candidates[0]?.model.name} to ${model.name}: ${first?.error?.code ?? first?.message ?? 'it failed'}.`;
+            report.reason = describeFallback(
+              candidates[0]?.model.name,
+              model.name,
+              first?.error?.code ?? first?.message,
+            );
           }
           return { model, value, attempt, meter, startedAt, breaker };
         } catch (thrown) {
@@ -482,6 +526,10 @@ export class ChatExecutor {
       attempt.costUsd = served.meter.finish(attempt.usage, attempt.modelId);
     }
   }
+}
+
+function describeFallback(from: string | undefined, to: string, cause: string | undefined): string {
+  return `Fell back from ${from} to ${to}: ${cause ?? 'it failed'}.`;
 }
 
 async function* replay(parts: StreamPart[]): AsyncGenerator<StreamPart> {

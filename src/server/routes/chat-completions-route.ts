@@ -9,7 +9,7 @@ import {
   createCompletionId,
   parseChatCompletionRequest,
 } from '../wire/index.js';
-import { writeSseStream } from './write-sse-stream.js';
+import { failSseStream, openSseStream, writeSseStream } from './write-sse-stream.js';
 
 export interface ChatCompletionsDependencies {
   resolver: ModelResolver;
@@ -30,13 +30,26 @@ function formatUsd(value: number | null): string {
   return value === null ? 'unknown' : value.toFixed(9).replace(/0+$/, '').replace(/\.$/, '.0');
 }
 
-function setRouteHeaders(reply: FastifyReply, target: ResolvedTarget, report: ExecutionReport): void {
-  const served = report.servedBy ?? target.model.name;
-  reply.header('x-switchyard-model', served);
-  reply.header('x-switchyard-route', served);
-  reply.header('x-switchyard-route-reason', toHeaderValue(report.reason));
-  reply.header('x-switchyard-escalated', String(report.escalated));
+interface RouteSummary {
+  /** The model answering (for a stream: the one that accepted it). */
+  model: string;
+  reason: string;
+  escalated: boolean;
 }
+
+function setRouteHeaders(reply: FastifyReply, route: RouteSummary): void {
+  reply.header('x-switchyard-model', route.model);
+  reply.header('x-switchyard-route', route.model);
+  reply.header('x-switchyard-route-reason', toHeaderValue(route.reason));
+  reply.header('x-switchyard-escalated', String(route.escalated));
+}
+
+function summarizeRoute(target: ResolvedTarget, report: ExecutionReport): RouteSummary {
+  return { model: report.servedBy ?? target.model.name, reason: report.reason, escalated: report.escalated };
+}
+
+/** A stream's headers go out before its cost (and, after a late fallback, its model) is known. */
+const STREAM_TRAILERS = ['x-switchyard-model', 'x-switchyard-cost-usd', 'x-switchyard-baseline-cost-usd'];
 
 /** Collects the streamed answer's text for content logging while passing every part on. */
 async function* collectText(
@@ -79,6 +92,8 @@ export function registerChatCompletionsRoute(
       request.chatRecorded = true;
       recorder.record(trace, error ? { status, error } : { status }, request.log);
     };
+    // Set once a stream's 200 and headers are out; errors after that go into the stream.
+    let opened: Promise<void> | undefined;
     try {
       const body = request.body as Record<string, unknown> | undefined;
       if (body && typeof body.model === 'string') trace.requestedModel = body.model;
@@ -103,7 +118,7 @@ export function registerChatCompletionsRoute(
         const outcome = await executor.generate(target, parsed.request, controller.signal);
         trace.report = outcome.report;
         if (!outcome.ok) throw outcome.error;
-        setRouteHeaders(reply, target, outcome.report);
+        setRouteHeaders(reply, summarizeRoute(target, outcome.report));
         const { costUsd, baselineCostUsd } = recorder.summarizeCost(outcome.report);
         reply.header('x-switchyard-cost-usd', formatUsd(costUsd));
         reply.header('x-switchyard-baseline-cost-usd', formatUsd(baselineCostUsd));
@@ -112,38 +127,62 @@ export function registerChatCompletionsRoute(
         return convertToChatCompletion(outcome.result, { id, created });
       }
 
-      const outcome = await executor.stream(target, parsed.request, controller.signal);
+      const writer = new ChunkWriter({
+        id,
+        created,
+        model: target.model.modelId,
+        includeUsage: parsed.includeUsage,
+      });
+      // The stream is committed (200, headers, role chunk) as soon as an upstream accepts it, not at
+      // its first token; a target failing before its first token is still replaced by a fallback
+      // whose tokens follow in the same stream.
+      const open = (route: RouteSummary): Promise<void> => {
+        setRouteHeaders(reply, route);
+        reply.hijack();
+        opened = openSseStream({
+          response: reply.raw,
+          headers: Object.fromEntries(
+            Object.entries(reply.getHeaders()).map(([key, value]) => [key, String(value)]),
+          ),
+          trailerNames: STREAM_TRAILERS,
+          writer,
+        });
+        return opened;
+      };
+      const trailers = (report: ExecutionReport) => {
+        const { costUsd, baselineCostUsd } = recorder.summarizeCost(report);
+        return {
+          'x-switchyard-model': report.servedBy ?? target.model.name,
+          'x-switchyard-cost-usd': formatUsd(costUsd),
+          'x-switchyard-baseline-cost-usd': formatUsd(baselineCostUsd),
+        };
+      };
+      const outcome = await executor.stream(target, parsed.request, controller.signal, {
+        onAccepted: ({ model, reason }) => void open({ model, reason, escalated: false }),
+      });
       trace.report = outcome.report;
-      if (!outcome.ok) throw outcome.error;
-      setRouteHeaders(reply, target, outcome.report);
+      if (!outcome.ok) {
+        if (!opened) throw outcome.error;
+        // Accepted, then every target failed before answering: the 200 is already out.
+        await opened;
+        await failSseStream(reply.raw, outcome.error, trailers(outcome.report));
+        if (controller.signal.aborted || reply.raw.destroyed) finish(499);
+        else finish(200, { code: outcome.error.code, message: outcome.error.message });
+        return reply;
+      }
       const iterator = collectText(outcome.parts[Symbol.asyncIterator](), trace);
       const first = await iterator.next();
-      reply.hijack();
+      await (opened ?? open(summarizeRoute(target, outcome.report)));
       const written = await writeSseStream({
         response: reply.raw,
-        headers: Object.fromEntries(
-          Object.entries(reply.getHeaders()).map(([key, value]) => [key, String(value)]),
-        ),
         first: first.value as StreamPart,
         rest: iterator,
-        writer: new ChunkWriter({
-          id,
-          created,
-          model: target.model.modelId,
-          includeUsage: parsed.includeUsage,
-        }),
+        writer,
         includeUsage: parsed.includeUsage,
         onFirstPart: () => {
           trace.firstByteAtMonotonic = performance.now();
         },
-        // The cost of a stream is known only at its end: sent as HTTP trailers.
-        trailers: () => {
-          const { costUsd, baselineCostUsd } = recorder.summarizeCost(outcome.report);
-          return {
-            'x-switchyard-cost-usd': formatUsd(costUsd),
-            'x-switchyard-baseline-cost-usd': formatUsd(baselineCostUsd),
-          };
-        },
+        trailers: () => trailers(outcome.report),
         convertError: (error) => {
           request.log.error({ err: error, requestId: request.id }, 'stream failed');
           return convertErrorToGatewayError(error);
@@ -162,6 +201,12 @@ export function registerChatCompletionsRoute(
       return reply;
     } catch (error) {
       const gatewayError = convertErrorToGatewayError(error);
+      if (opened) {
+        await opened;
+        await failSseStream(reply.raw, gatewayError);
+        if (!request.chatRecorded) finish(200, gatewayError);
+        return reply;
+      }
       if (!request.chatRecorded) finish(gatewayError.status, gatewayError);
       throw error;
     }

@@ -19,26 +19,17 @@ async function writeEvent(response: ServerResponse, data: string): Promise<void>
 }
 
 /**
- * Streams an answer as OpenAI chunks: a role chunk, content and tool-call deltas, a finish chunk,
- * an optional usage chunk, then `[DONE]`. The first part was already pulled by the caller (so an
- * upstream failing before any byte could still become a normal JSON error). A failure after
- * bytes went out is sent as an `error` event and the stream is ended cleanly.
+ * Commits a streamed answer: status 200, the headers (declaring the trailers that will follow) and
+ * OpenAI's opening role chunk. Called as soon as an upstream accepts the request, so the client's
+ * first byte does not wait for the model's first token.
  */
-export async function writeSseStream(options: {
+export async function openSseStream(options: {
   response: ServerResponse;
   headers: Record<string, string>;
-  first: StreamPart;
-  rest: AsyncIterator<StreamPart>;
+  trailerNames: string[];
   writer: ChunkWriter;
-  includeUsage: boolean;
-  convertError(error: unknown): GatewayError;
-  /** Called once, when the first answer event (after the role chunk) is handed to the socket. */
-  onFirstPart?: () => void;
-  /** HTTP trailers sent after the last event (values known only at the end, such as cost). */
-  trailers?: () => Record<string, string>;
-}): Promise<{ completed: boolean }> {
-  const { response, writer } = options;
-  const trailerNames = options.trailers ? Object.keys(options.trailers()) : [];
+}): Promise<void> {
+  const { response, trailerNames } = options;
   response.writeHead(200, {
     ...options.headers,
     ...(trailerNames.length > 0 ? { trailer: trailerNames.join(', ') } : {}),
@@ -46,7 +37,47 @@ export async function writeSseStream(options: {
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
   });
-  await writeEvent(response, JSON.stringify(writer.delta({ role: 'assistant', content: '', refusal: null })));
+  await writeEvent(
+    response,
+    JSON.stringify(options.writer.delta({ role: 'assistant', content: '', refusal: null })),
+  );
+}
+
+/** Ends an opened stream: the trailers (values known only at the end, such as cost), then EOF. */
+function endSseStream(response: ServerResponse, trailers: Record<string, string> | undefined): void {
+  if (trailers && !response.destroyed) response.addTrailers(trailers);
+  response.end();
+}
+
+/** Ends an opened stream whose request failed before any answer part: one `error` event. */
+export async function failSseStream(
+  response: ServerResponse,
+  error: GatewayError,
+  trailers?: Record<string, string>,
+): Promise<void> {
+  await writeEvent(response, JSON.stringify(error.toJSON()));
+  endSseStream(response, trailers);
+}
+
+/**
+ * Streams an answer into an opened stream as OpenAI chunks: content and tool-call deltas, a finish
+ * chunk, an optional usage chunk, then `[DONE]`. The first part was already pulled by the caller
+ * (so an upstream failing before any part could still fall back). A failure after that is sent as
+ * an `error` event and the stream is ended cleanly.
+ */
+export async function writeSseStream(options: {
+  response: ServerResponse;
+  first: StreamPart;
+  rest: AsyncIterator<StreamPart>;
+  writer: ChunkWriter;
+  includeUsage: boolean;
+  convertError(error: unknown): GatewayError;
+  /** Called once, when the first answer part (after the role chunk) is handed to the socket. */
+  onFirstPart?: () => void;
+  /** HTTP trailers sent after the last event. */
+  trailers?: () => Record<string, string>;
+}): Promise<{ completed: boolean }> {
+  const { response, writer } = options;
   let part: StreamPart | undefined = options.first;
   let completed = false;
   let firstSeen = false;
@@ -91,8 +122,7 @@ export async function writeSseStream(options: {
   } finally {
     // Let the source release its upstream when the client left mid-way.
     if (!completed) await options.rest.return?.().catch(() => undefined);
-    if (options.trailers && !response.destroyed) response.addTrailers(options.trailers());
-    response.end();
+    endSseStream(response, options.trailers?.());
   }
   return { completed };
 }
