@@ -35,7 +35,8 @@ const server = createServer((request, response) => {
   request.on('end', async () => {
     const stream = Buffer.concat(body).includes('"stream":true');
     // Deterministic spread: every 1/faultRate-th request fails, cycling through the fault kinds.
-    if (faultRate > 0 && (faultCounter += faultRate) >= 1) {
+    faultCounter += faultRate;
+    if (faultCounter >= 1) {
       faultCounter -= 1;
       const kind = Math.floor(Math.random() * 3);
       if (kind === 0) {
