@@ -26,6 +26,17 @@ export const HALF_BILLION: RandomModelShape = {
   context: 4096,
 };
 
+/** A Qwen2.5-1.5B-sized llama: 28 layers, 1,536 wide, 12 heads (2 KV), 8,960 FFN; 32k vocabulary. */
+export const ONE_AND_A_HALF_BILLION: RandomModelShape = {
+  layers: 28,
+  embedding: 1536,
+  heads: 12,
+  kvHeads: 2,
+  feedForward: 8960,
+  vocab: 32_000,
+  context: 4096,
+};
+
 const GGUF_TYPE = { uint32: 4, int32: 5, float32: 6, string: 8, array: 9 } as const;
 const GGML_F32 = 0;
 const GGML_Q8_0 = 8;
