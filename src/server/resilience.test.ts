@@ -273,15 +273,7 @@ describe('retries, fallbacks and circuit breakers over loopback', () => {
 
   it('ends a stream cut mid-way with an error event and a clean end, without falling back', async () => {
     gateway = await startGateway();
-    const chunk = (content: string) =>
-      JSON.stringify({
-        id: 'x',
-        object: 'chat.completion.chunk',
-        created: 1,
-        model: 'gpt-4o-mini',
-        choices: [{ index: 0, delta: { content }, finish_reason: null }],
-      });
-    upstream(gateway, 'a').replyWith({ sse: [chunk('Once'), chunk(' upon')] });
+    upstream(gateway, 'a').replyWith({ sse: [contentChunk('Once'), contentChunk(' upon')] });
     const { response, body } = await ask(gateway, { stream: true });
     assert.equal(response.status, 200);
     const events = (body as string).split('\n\n').filter(Boolean);
