@@ -148,6 +148,8 @@ const taskExamples = buildTaskTypeExamples(
 );
 const taskSettings = {
   ...createTrainingSettings('banking77'),
+  // Its probability is logged with every decision: keep it a calibrated (logistic) one.
+  loss: 'logistic' as const,
   // It runs on every routed request: the fast router features.
   features: ROUTER_FEATURE_SETTINGS,
   purpose: 'task-type',

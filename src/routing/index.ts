@@ -13,6 +13,7 @@ export {
   type TextClassifierFile,
   TrainedTaskClassifier,
   type TrainingExample,
+  type TrainingLoss,
   type TrainingOptions,
   trainTextClassifier,
 } from './classifier/index.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_FEATURE_SETTINGS, type FeatureSettings } from '../../routing/index.js';
+import { DEFAULT_FEATURE_SETTINGS, type FeatureSettings, type TrainingLoss } from '../../routing/index.js';
 import type { RouterDataFormat } from './read-router-data.js';
 
 /** Hyper-parameters per data format, chosen by cross-validation on the dev data (README). */
@@ -9,6 +9,7 @@ export interface RouterTrainingSettings {
   learningRate: number;
   l2: number;
   seed: number;
+  loss: TrainingLoss;
   maxWeights: number;
   maxWeightBytes?: number;
 }
@@ -36,6 +37,7 @@ export function createTrainingSettings(format: RouterDataFormat): RouterTraining
       learningRate: 0.01,
       l2: 1e-4,
       seed: 1,
+      loss: 'logistic',
       maxWeights: 2_000_000,
     };
   }
@@ -46,6 +48,10 @@ export function createTrainingSettings(format: RouterDataFormat): RouterTraining
     learningRate: 0.2,
     l2: 1e-5,
     seed: 1,
+    // Many close intents: the hinge loss separates them better than softmax cross-entropy
+    // (5-fold CV: banking77 0.896 -> 0.906, CLINC150 in-scope 0.946 -> 0.957 with out-of-scope
+    // recall 0.70 -> 0.725, Bitext 0.994 -> 0.995).
+    loss: 'hinge',
     maxWeights: 8_000_000,
   };
 }

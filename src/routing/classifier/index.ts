@@ -9,6 +9,7 @@ export {
   type Prediction,
   TextClassifier,
   type TextClassifierFile,
+  type TrainingLoss,
 } from './text-classifier.js';
 export {
   createRandom,

@@ -121,6 +121,23 @@ describe('trainTextClassifier', () => {
     assert.match(first.training.dataSha256, /^[0-9a-f]{64}$/);
   });
 
+  it('trains with the hinge loss: same intents, deterministic, recorded, and still once every margin holds', () => {
+    const hinge = { ...options, loss: 'hinge' as const };
+    const { file, classifier } = trainTextClassifier(examples, hinge);
+    assert.equal(classifier.predict('can I get a refund').label, 'refund');
+    assert.equal(classifier.predict('my new card is not here').label, 'card');
+    assert.equal(file.training.loss, 'hinge');
+    assert.equal(file.training.margin, 4);
+    assert.deepEqual(trainTextClassifier(examples, hinge).file, file);
+    assert.notEqual(file.weights.base64, trainTextClassifier(examples, options).file.weights.base64);
+    // Once every training example leads its best rival by the margin, nothing changes any more;
+    // the logistic loss never stops pulling.
+    const weightsAfter = (loss: 'hinge' | 'logistic', epochs: number) =>
+      trainTextClassifier(examples, { ...options, loss, epochs }).file.weights.base64;
+    assert.equal(weightsAfter('hinge', 30), weightsAfter('hinge', 60));
+    assert.notEqual(weightsAfter('logistic', 30), weightsAfter('logistic', 60));
+  });
+
   it('survives a JSON round trip with the same predictions', () => {
     const { file, classifier } = trainTextClassifier(examples, options);
     const reloaded = new TextClassifier(JSON.parse(JSON.stringify(file)));

@@ -22,6 +22,13 @@ function densify(weights: PackedWeights, dimension: number, classCount: number):
 }
 
 /** A model file: versioned JSON that says what it predicts, how it was trained and how well it does. */
+/**
+ * `logistic`: softmax cross-entropy (calibrated probabilities; what outcome models need).
+ * `hinge`: multiclass (Crammer-Singer) hinge, which separates many close intents better; its
+ * scores still go through softmax at inference, and thresholds are chosen on held-out data.
+ */
+export type TrainingLoss = 'logistic' | 'hinge';
+
 export interface TextClassifierFile {
   format: typeof MODEL_FORMAT;
   version: typeof MODEL_VERSION;
@@ -41,6 +48,10 @@ export interface TextClassifierFile {
     learningRate: number;
     l2: number;
     seed: number;
+    /** Training loss; absent in files written before hinge loss existed (logistic). */
+    loss?: TrainingLoss;
+    /** The hinge loss's margin, in score units. */
+    margin?: number;
   };
   /**
    * For models with an out-of-scope label: a prediction whose best in-scope probability is below

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { createFeatureBuffer, FeatureHasher } from './feature-hasher.js';
 import type { FeatureSettings } from './feature-settings.js';
 import { encodeWeights } from './packed-weights.js';
-import { MODEL_FORMAT, MODEL_VERSION, TextClassifier, type TextClassifierFile } from './text-classifier.js';
+import {
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  TextClassifier,
+  type TextClassifierFile,
+  type TrainingLoss,
+} from './text-classifier.js';
 
 export interface TrainingExample {
   text: string;
@@ -21,6 +27,10 @@ export interface TrainingOptions {
   learningRate: number;
   l2: number;
   seed: number;
+  /** Default `logistic`. */
+  loss?: TrainingLoss;
+  /** Margin of the hinge loss in score units (default 4). */
+  margin?: number;
   /**
    * Weight each hashed feature by its inverse document frequency while training (rare n-grams say
    * more than common ones). The weights absorb the factor, so inference is unchanged.
@@ -169,6 +179,8 @@ export function trainTextClassifier(
   const random = createRandom(options.seed);
   const order = Array.from({ length: examples.length }, (_, index) => index);
   const { learningRate, l2 } = options;
+  const loss = options.loss ?? 'logistic';
+  const margin = options.margin ?? 4;
   const epsilon = 1e-8;
 
   for (let epoch = 0; epoch < options.epochs; epoch += 1) {
@@ -195,9 +207,23 @@ export function trainTextClassifier(
         sum += exp;
       }
       const target = targets[example] as number;
-      // scores now holds the gradient of the loss with respect to each class's score.
-      for (let k = 0; k < classCount; k += 1)
-        scores[k] = (scores[k] as number) / sum - (k === target ? 1 : 0);
+      // scores becomes the gradient of the loss with respect to each class's score.
+      if (loss === 'hinge') {
+        // Only the best wrong class is pushed down and the target up, and only while the target
+        // does not lead it by the margin (computed on the shifted exponentials: log ratio = gap).
+        let rival = -1;
+        for (let k = 0; k < classCount; k += 1)
+          if (k !== target && (rival < 0 || (scores[k] as number) > (scores[rival] as number))) rival = k;
+        const gap = Math.log((scores[target] as number) / (scores[rival] as number));
+        scores.fill(0);
+        if (gap < margin) {
+          scores[target] = -1;
+          scores[rival] = 1;
+        }
+      } else {
+        for (let k = 0; k < classCount; k += 1)
+          scores[k] = (scores[k] as number) / sum - (k === target ? 1 : 0);
+      }
       for (let k = 0; k < classCount; k += 1) {
         const gradient = scores[k] as number;
         biasSquared[k] = (biasSquared[k] as number) + gradient * gradient;
@@ -259,6 +285,7 @@ export function trainTextClassifier(
       learningRate,
       l2,
       seed: options.seed,
+      ...(loss === 'hinge' ? { loss, margin } : {}),
     },
     metrics: {},
     bias: Array.from(bias, (value) => Math.round(value * 1e6) / 1e6),
