@@ -271,6 +271,29 @@ describe('retries, fallbacks and circuit breakers over loopback', () => {
     assert.equal((await ask(gateway)).response.status, 200);
   });
 
+  it('records a client that leaves an accepted stream before its first token as 499, and serves on', async () => {
+    gateway = await startGateway();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    upstream(gateway, 'a').replyWith({
+      sse: [roleChunk(), contentChunk('late'), '[DONE]'],
+      holdAfterFirstEvent: held,
+    });
+    const response = await streamRequest(gateway);
+    await once(response, 'data');
+    response.destroy();
+    let metrics = '';
+    for (let attempt = 0; attempt < 40 && !/status="499"\} 1$/m.test(metrics); attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    }
+    release();
+    assert.match(metrics, /^switchyard_requests_total\{[^}]*status="499"\} 1$/m);
+    assert.equal((await ask(gateway)).response.status, 200);
+  });
+
   it('ends a stream cut mid-way with an error event and a clean end, without falling back', async () => {
     gateway = await startGateway();
     upstream(gateway, 'a').replyWith({ sse: [contentChunk('Once'), contentChunk(' upon')] });

@@ -204,7 +204,10 @@ export function registerChatCompletionsRoute(
       if (opened) {
         await opened;
         await failSseStream(reply.raw, gatewayError);
-        if (!request.chatRecorded) finish(200, gatewayError);
+        if (!request.chatRecorded) {
+          if (reply.raw.destroyed) finish(499);
+          else finish(200, gatewayError);
+        }
         return reply;
       }
       if (!request.chatRecorded) finish(gatewayError.status, gatewayError);
