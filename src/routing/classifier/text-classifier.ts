@@ -29,6 +29,18 @@ function densify(weights: PackedWeights, dimension: number, classCount: number):
  */
 export type TrainingLoss = 'logistic' | 'hinge';
 
+/** How a model was trained; recorded in its file. */
+export interface TrainingHyperparameters {
+  epochs: number;
+  learningRate: number;
+  l2: number;
+  seed: number;
+  /** Absent: `logistic` (also in files written before the hinge loss existed). */
+  loss?: TrainingLoss;
+  /** The hinge loss's margin, in score units (default 4). */
+  margin?: number;
+}
+
 export interface TextClassifierFile {
   format: typeof MODEL_FORMAT;
   version: typeof MODEL_VERSION;
@@ -44,15 +56,7 @@ export interface TextClassifierFile {
     examples: number;
     source: string;
     format: string;
-    epochs: number;
-    learningRate: number;
-    l2: number;
-    seed: number;
-    /** Training loss; absent in files written before hinge loss existed (logistic). */
-    loss?: TrainingLoss;
-    /** The hinge loss's margin, in score units. */
-    margin?: number;
-  };
+  } & TrainingHyperparameters;
   /**
    * For models with an out-of-scope label: a prediction whose best in-scope probability is below
    * `minConfidence` is out of scope too (chosen on held-out data when training).

@@ -7,7 +7,7 @@ import {
   MODEL_VERSION,
   TextClassifier,
   type TextClassifierFile,
-  type TrainingLoss,
+  type TrainingHyperparameters,
 } from './text-classifier.js';
 
 export interface TrainingExample {
@@ -17,20 +17,12 @@ export interface TrainingExample {
   label: string;
 }
 
-export interface TrainingOptions {
+export interface TrainingOptions extends TrainingHyperparameters {
   purpose: string;
   /** Label order in the model; default: sorted labels of the examples. */
   labels?: string[];
   features: FeatureSettings;
   categoricalColumns?: string[];
-  epochs: number;
-  learningRate: number;
-  l2: number;
-  seed: number;
-  /** Default `logistic`. */
-  loss?: TrainingLoss;
-  /** Margin of the hinge loss in score units (default 4). */
-  margin?: number;
   /**
    * Weight each hashed feature by its inverse document frequency while training (rare n-grams say
    * more than common ones). The weights absorb the factor, so inference is unchanged.

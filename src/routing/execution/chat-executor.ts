@@ -19,9 +19,11 @@ import { countUsageLocally } from '../../providers/shared/index.js';
 import { checkAnswer, type FailedCheck } from '../escalation/check-answer.js';
 import type { ResolvedTarget } from '../model-resolver.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
+import { canFallBack, describeFallback, exceedsModelLimits, toGatewayError } from './classify-failure.js';
 import { computeRetryDelay } from './compute-retry-delay.js';
 import { convertResultToStreamParts } from './convert-result-to-stream-parts.js';
 import type { ExecutionReport } from './execution-report.js';
+import { sleepUnlessAborted } from './sleep-unless-aborted.js';
 
 type Role = 'primary' | 'fallback' | 'escalation';
 
@@ -52,50 +54,6 @@ export type GenerateOutcome =
 export type StreamOutcome =
   | { ok: true; parts: AsyncIterable<StreamPart>; report: ExecutionReport }
   | { ok: false; error: GatewayError; report: ExecutionReport };
-
-/** Anything a provider threw, as a GatewayError (an unexpected throw counts as an upstream fault). */
-function toGatewayError(error: unknown, model: ChatModel): GatewayError {
-  if (isGatewayError(error)) return error;
-  return new UpstreamError({
-    message: `Model '${model.name}' failed: ${(error as Error)?.message ?? String(error)}`,
-    code: 'upstream_error',
-    status: 502,
-    isRetryable: false,
-    cause: error,
-  });
-}
-
-/**
- * A failure another target might not have: upstream faults, timeouts, rate limits, and a prompt
- * too long for this model's context. Anything else is the client's own request at fault and would
- * fail the same way everywhere, so it is returned as is.
- */
-function canFallBack(error: GatewayError): boolean {
-  return error.status >= 500 || error.status === 429 || error.isRetryable || exceedsModelLimits(error);
-}
-
-/** The prompt or the requested output is too large for this model; a larger one may still serve. */
-function exceedsModelLimits(error: GatewayError): boolean {
-  return (
-    error.code === 'context_length_exceeded' ||
-    (error.code === 'invalid_value' && error.param === 'max_tokens')
-  );
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new ClientClosedError());
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new ClientClosedError());
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * Runs a routed request: the target with retries, then its fallbacks (only before the first byte
@@ -439,7 +397,7 @@ export class ChatExecutor {
               : undefined;
           if (delay === undefined) break;
           const waitStart = this.now();
-          await sleep(delay, signal);
+          await sleepUnlessAborted(delay, signal);
           report.backoffMs += this.now() - waitStart;
         }
       }
@@ -526,10 +484,6 @@ export class ChatExecutor {
       attempt.costUsd = served.meter.finish(attempt.usage, attempt.modelId);
     }
   }
-}
-
-function describeFallback(from: string | undefined, to: string, cause: string | undefined): string {
-  return `Fell back from ${from} to ${to}: ${cause ?? 'it failed'}.`;
 }
 
 async function* replay(parts: StreamPart[]): AsyncGenerator<StreamPart> {
