@@ -16,6 +16,8 @@ rm -rf "$out" && mkdir -p "$stage"
 npx esbuild bench/slm/run.ts --bundle --platform=node --format=esm --target=node20 \
   --external:node-llama-cpp --outfile="$stage/bench-slm.mjs" --log-level=warning \
   --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+npx esbuild bench/slm/layers.ts --bundle --platform=node --format=esm --target=node20 \
+  --external:node-llama-cpp --outfile="$stage/bench-slm-layers.mjs" --log-level=warning
 # node-llama-cpp's dependency closure, as npm laid it out (nested node_modules included).
 node -e '
   const fs = require("fs"), path = require("path");

@@ -3,11 +3,16 @@ import type { LlamaContextSequence } from 'node-llama-cpp';
 /**
  * node-llama-cpp's LlamaChat samples through `sequence.evaluate`, which discards the selected
  * token's probability. This swaps that one sequence's `evaluate` for the same loop over
- * `evaluateWithMetadata(..., {confidence: true})`, recording each probability. Sequences are
- * pooled, and each request installs its own recorder before it generates, so no request records
- * into another's array.
+ * `evaluateWithMetadata(..., {confidence: true})`, recording each probability, until `release`.
+ * It is not free: on an H100 it cut decoding from 590 to 195 tokens/s (bench/slm/RESULTS.md), so
+ * the backend installs it only for requests whose confidence will be judged. Sequences are pooled;
+ * a request installs its recorder before it generates and releases it after, so no request records
+ * into another's array or pays for another's capture.
  */
-export function captureTokenProbabilities(sequence: LlamaContextSequence): number[] {
+export function captureTokenProbabilities(sequence: LlamaContextSequence): {
+  probabilities: number[];
+  release(): void;
+} {
   const probabilities: number[] = [];
   const evaluateWithMetadata = sequence.evaluateWithMetadata.bind(sequence);
   const evaluate: LlamaContextSequence['evaluate'] = async function* evaluateRecordingConfidence(
@@ -28,5 +33,9 @@ export function captureTokenProbabilities(sequence: LlamaContextSequence): numbe
     }
   };
   Object.defineProperty(sequence, 'evaluate', { value: evaluate, configurable: true });
-  return probabilities;
+  return {
+    probabilities,
+    // The own property shadowed the prototype's method; removing it restores plain evaluation.
+    release: () => delete (sequence as { evaluate?: unknown }).evaluate,
+  };
 }

@@ -32,15 +32,31 @@ describe('LlamaCppChatModel', () => {
   });
   after(() => model.close());
 
-  it('reports token confidence between 0 and 1 for every answer', async () => {
-    const result = await model.doGenerate(
-      { messages: [{ role: 'user', content: 'Once upon a time' }], maxOutputTokens: 10 },
-      new AbortController().signal,
-    );
+  it('reports token confidence between 0 and 1 when it is asked for, and only then', async () => {
+    const ask = (confidenceRequested: boolean) =>
+      model.doGenerate(
+        {
+          messages: [{ role: 'user', content: 'Once upon a time' }],
+          maxOutputTokens: 10,
+          confidenceRequested,
+        },
+        new AbortController().signal,
+      );
+    const result = await ask(true);
     assert.ok(result.confidence, 'confidence present');
     assert.ok(result.confidence.meanTokenProbability > 0 && result.confidence.meanTokenProbability <= 1);
     assert.ok(result.confidence.minTokenProbability <= result.confidence.meanTokenProbability);
     assert.ok(result.confidence.tokenCount >= result.usage.outputTokens);
+    // The pooled sequence no longer records once that request released it.
+    const plain = await ask(false);
+    assert.equal(plain.confidence, undefined);
+    assert.ok(plain.usage.outputTokens > 0);
+    const again = await ask(true);
+    assert.equal(
+      again.confidence?.tokenCount,
+      result.confidence.tokenCount,
+      'same greedy answer, same count',
+    );
   });
 
   it('uses the configured thread count', () => {

@@ -311,7 +311,8 @@ export class LlamaCppChatModel implements ChatModel {
       throw new Error(`model '${this.name}' has no free context sequence (queue and pool out of step)`);
     }
     const meterAtStart = sequence.tokenMeter.getState();
-    const probabilities = captureTokenProbabilities(sequence);
+    // Token probabilities cost decoding speed: recorded only when the answer's confidence is judged.
+    const capture = request.confidenceRequested ? captureTokenProbabilities(sequence) : undefined;
     const chat = new LlamaChat({
       contextSequence: sequence,
       chatWrapper: this.chatWrapper,
@@ -346,7 +347,7 @@ export class LlamaCppChatModel implements ChatModel {
         finishReason: this.mapStopReason(response.metadata.stopReason, toolCalls.length > 0),
         inputTokens: meter.usedInputTokens,
         outputTokens: meter.usedOutputTokens,
-        probabilities,
+        probabilities: capture?.probabilities ?? [],
       };
     } catch (error) {
       if (signal.aborted) throw new ClientClosedError();
@@ -360,6 +361,7 @@ export class LlamaCppChatModel implements ChatModel {
       }
       throw error;
     } finally {
+      capture?.release();
       chat.dispose({ disposeSequence: false });
       // Sequences are pooled: disposing one frees its slot only after an asynchronous cleanup, so
       // the next request could find none left. Clearing its history and keeping it avoids that.
