@@ -71,6 +71,16 @@ const contentChunk = (content: string) =>
     choices: [{ index: 0, delta: { content }, finish_reason: null }],
   });
 
+/** `upstream` answers role chunk, then `content` only once the returned function is called. */
+function holdAfterRoleChunk(upstream: FakeUpstream, content: string): () => void {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  upstream.replyWith({ sse: [roleChunk(), contentChunk(content), '[DONE]'], holdAfterFirstEvent: held });
+  return () => release();
+}
+
 /** A streamed request over node:http, resolved at the response headers (fetch hides trailers). */
 function streamRequest(gateway: TestGateway): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
@@ -215,14 +225,7 @@ describe('retries, fallbacks and circuit breakers over loopback', () => {
 
   it('commits a stream (200, headers, role chunk) when the upstream accepts, before its first token', async () => {
     gateway = await startGateway();
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    upstream(gateway, 'a').replyWith({
-      sse: [roleChunk(), contentChunk('Once'), '[DONE]'],
-      holdAfterFirstEvent: held,
-    });
+    const release = holdAfterRoleChunk(upstream(gateway, 'a'), 'Once');
     const response = await Promise.race([
       streamRequest(gateway),
       new Promise<never>((_, reject) =>
@@ -273,14 +276,7 @@ describe('retries, fallbacks and circuit breakers over loopback', () => {
 
   it('records a client that leaves an accepted stream before its first token as 499, and serves on', async () => {
     gateway = await startGateway();
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    upstream(gateway, 'a').replyWith({
-      sse: [roleChunk(), contentChunk('late'), '[DONE]'],
-      holdAfterFirstEvent: held,
-    });
+    const release = holdAfterRoleChunk(upstream(gateway, 'a'), 'late');
     const response = await streamRequest(gateway);
     await once(response, 'data');
     response.destroy();
