@@ -1,7 +1,8 @@
 // Gateway overhead benchmark: a mock upstream direct vs through Switchyard, in one run.
 // Run: npm run bench:gateway   (gateway pinned to CPU 0; mock and load generator on CPU 1)
-// Writes bench/gateway/results.json and bench/gateway/RESULTS.md. Only 127.0.0.1 is targeted; every
-// phase has a fixed duration; it stops exactly the processes it started.
+// Writes bench/gateway/results.json (RESULTS.md is written from it by hand, with the findings).
+// Only 127.0.0.1 is targeted; every phase has a fixed duration; it stops exactly the processes it
+// started. The peer gateway is measured too when installed (npm run bench:gateway:install-peer).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';

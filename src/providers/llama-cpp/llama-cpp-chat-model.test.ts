@@ -47,7 +47,7 @@ describe('LlamaCppChatModel', () => {
     assert.ok(result.confidence.meanTokenProbability > 0 && result.confidence.meanTokenProbability <= 1);
     assert.ok(result.confidence.minTokenProbability <= result.confidence.meanTokenProbability);
     assert.ok(result.confidence.tokenCount >= result.usage.outputTokens);
-    // The pooled sequence no longer records once that request released it.
+    // On the same pooled sequence: a request that does not ask gets none; asking again measures anew.
     const plain = await ask(false);
     assert.equal(plain.confidence, undefined);
     assert.ok(plain.usage.outputTokens > 0);
