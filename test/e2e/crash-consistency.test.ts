@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { FakeUpstream } from '../support/fake-upstream.js';
-import { startCliServer } from '../support/start-cli-server.js';
+import { startCliServer, writeRequestLogConfig } from '../support/start-cli-server.js';
 
 const FLUSH_INTERVAL_MS = 200;
 
@@ -24,16 +24,12 @@ describe('kill -9 during load', () => {
 
   it('leaves an intact database that holds every answered request but the last flush interval, none twice', async () => {
     const database = join(dir, 'crash.db');
-    const config = join(dir, 'switchyard.yaml');
-    writeFileSync(
-      config,
-      `models:
-  cloud: { provider: openai-compatible, baseUrl: "${upstream.url}/v1", model: gpt-4o-mini }
-routing: { default: cloud }
-storage: { sqlite: { path: "${database}" }, flushIntervalMs: ${FLUSH_INTERVAL_MS}, batchSize: 10000 }
-logging: { level: warn }
-`,
-    );
+    const config = writeRequestLogConfig({
+      dir,
+      upstreamUrl: upstream.url,
+      database,
+      flushIntervalMs: FLUSH_INTERVAL_MS,
+    });
     const server = await startCliServer(['--config', config]);
     const answered: { id: string; at: number }[] = [];
     let running = true;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { createDefaultOpenAIReply, FakeUpstream } from '../support/fake-upstream.js';
-import { startCliServer } from '../support/start-cli-server.js';
+import { startCliServer, writeRequestLogConfig } from '../support/start-cli-server.js';
 
 const IN_FLIGHT = 16;
 
@@ -26,17 +26,13 @@ describe('SIGTERM with requests in flight', () => {
 
   it('stops accepting, finishes every accepted request, writes each row exactly once, then exits 0', async () => {
     const database = join(dir, 'drain.db');
-    const config = join(dir, 'switchyard.yaml');
     // Rows would wait a minute for their batch: only the shutdown flush can write them in time.
-    writeFileSync(
-      config,
-      `models:
-  cloud: { provider: openai-compatible, baseUrl: "${upstream.url}/v1", model: gpt-4o-mini }
-routing: { default: cloud }
-storage: { sqlite: { path: "${database}" }, flushIntervalMs: 60000, batchSize: 10000 }
-logging: { level: warn }
-`,
-    );
+    const config = writeRequestLogConfig({
+      dir,
+      upstreamUrl: upstream.url,
+      database,
+      flushIntervalMs: 60_000,
+    });
     const server = await startCliServer(['--config', config]);
     const requests = Array.from({ length: IN_FLIGHT }, async (_, index) => {
       const response = await fetch(`${server.url}/v1/chat/completions`, {

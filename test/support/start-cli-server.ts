@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,29 @@ export const CLI = new URL('../../bin/switchyard.js', import.meta.url).pathname;
  */
 export const CLI_WORK_DIR = mkdtempSync(join(tmpdir(), 'switchyard-cwd-'));
 process.on('exit', () => rmSync(CLI_WORK_DIR, { recursive: true, force: true }));
+
+/**
+ * Writes `dir/switchyard.yaml`: one cloud target at `upstreamUrl`, its request log at `database`,
+ * batches written only every `flushIntervalMs` (or at shutdown). Returns the config's path.
+ */
+export function writeRequestLogConfig(options: {
+  dir: string;
+  upstreamUrl: string;
+  database: string;
+  flushIntervalMs: number;
+}): string {
+  const config = join(options.dir, 'switchyard.yaml');
+  writeFileSync(
+    config,
+    `models:
+  cloud: { provider: openai-compatible, baseUrl: "${options.upstreamUrl}/v1", model: gpt-4o-mini }
+routing: { default: cloud }
+storage: { sqlite: { path: "${options.database}" }, flushIntervalMs: ${options.flushIntervalMs}, batchSize: 10000 }
+logging: { level: warn }
+`,
+  );
+  return config;
+}
 
 export async function findFreePort(): Promise<number> {
   const server = createServer();
