@@ -125,11 +125,14 @@ export class FakeUpstream {
   private readonly server: Server;
   private readonly scripted: ((body: Json) => FakeReply)[] = [];
   private readonly sockets = new Set<import('node:net').Socket>();
+  /** TCP connections accepted so far (a pooled client reuses them). */
+  connectionsAccepted = 0;
   url = '';
 
   private constructor(private readonly createDefault: (body: Json) => FakeReply) {
     this.server = createServer((request, response) => void this.handle(request, response));
     this.server.on('connection', (socket) => {
+      this.connectionsAccepted++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });

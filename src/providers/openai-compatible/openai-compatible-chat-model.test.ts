@@ -137,6 +137,41 @@ describe('OpenAICompatibleChatModel', () => {
     }, /ended before the answer was complete/);
   });
 
+  it('times out a stream that goes silent between chunks', async () => {
+    upstream.replyWith({
+      sse: [JSON.stringify({ choices: [{ index: 0, delta: { content: 'par' } }] }), '[DONE]'],
+      holdAfterFirstEvent: new Promise((resolve) => setTimeout(resolve, 1_500)),
+    });
+    const parts: StreamPart[] = [];
+    const error = await (async () => {
+      for await (const part of model.doStream(request, new AbortController().signal)) parts.push(part);
+    })().catch((caught: unknown) => caught);
+    assert.deepEqual(parts, [{ type: 'text-delta', delta: 'par' }]);
+    assert.ok(error instanceof UpstreamTimeoutError, String(error));
+    assert.equal(error.phase, 'first-byte');
+  });
+
+  it('keeps one pooled connection across calls, streamed and not, and after an upstream error', async () => {
+    const own = await FakeUpstream.start();
+    const pooled = createModel(own.url);
+    try {
+      for (let round = 0; round < 3; round++) {
+        for await (const _ of pooled.doStream(request, new AbortController().signal)) {
+          // drain
+        }
+        await pooled.doGenerate(request, new AbortController().signal);
+      }
+      own.replyWith({ status: 503, json: { error: { message: 'overloaded' } } });
+      await pooled.doGenerate(request, new AbortController().signal).catch(() => undefined);
+      await pooled.doGenerate(request, new AbortController().signal);
+      assert.equal(own.requests.length, 8);
+      assert.equal(own.connectionsAccepted, 1);
+    } finally {
+      await pooled.close();
+      await own.close();
+    }
+  });
+
   it('rejects invalid JSON from the upstream with a 502', async () => {
     upstream.replyWith({ sse: ['{not json'] });
     const error = await (async () => {
