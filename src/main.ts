@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { destination, type Logger, pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { PriceBook } from './accounting/index.js';
 import type { CliDependencies, RunningGateway } from './cli/index.js';
 import { runCli } from './cli/index.js';
@@ -10,6 +10,7 @@ import { StartupError } from './errors/index.js';
 import { limitHeapGrowth } from './limit-heap-growth.js';
 import { createApp } from './server/index.js';
 import { type RequestLog, SqliteRequestLog } from './storage/index.js';
+import { createLogDestination } from './telemetry/index.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -56,7 +57,7 @@ export async function startGateway(options: {
   // rest of the request's handling (bench/gateway/RESULTS.md). Flushed on shutdown.
   const logger = pino(
     { level: config.logging.level, base: { service: 'switchyard' } },
-    destination({ dest: 1, sync: false, minLength: 4096 }),
+    createLogDestination(),
   );
   const classifier = createTaskClassifier(config.routing);
   const models = await createChatModels(config, options.env, createLoadReporter(process.stderr, logger));

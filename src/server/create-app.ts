@@ -97,6 +97,9 @@ export function createApp(options: AppOptions): FastifyInstance {
     loggerInstance: options.logger,
     // One log line per request comes from our onResponse hook, not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request (about 1 KB and a microsecond each): every per-request line
+    // names its `requestId` itself.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: server.bodyLimitBytes,
     requestTimeout: server.requestTimeoutMs,
     // Node checks request and header deadlines only every `connectionsCheckingInterval` (30 s by
@@ -155,6 +158,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     if (request.chatRecorded) return;
     request.log.info(
       {
+        requestId: request.id,
         method: request.method,
         url: request.url,
         status: reply.statusCode,
