@@ -8,6 +8,7 @@ import { createChatModels, type ModelLoadReporter } from './create-chat-models.j
 import { createTaskClassifier } from './create-task-classifier.js';
 import { StartupError } from './errors/index.js';
 import { limitHeapGrowth } from './limit-heap-growth.js';
+import { limitYoungGeneration } from './limit-young-generation.js';
 import { createApp } from './server/index.js';
 import { type RequestLog, SqliteRequestLog } from './storage/index.js';
 import { createLogDestination } from './telemetry/index.js';
@@ -53,6 +54,7 @@ export async function startGateway(options: {
 }): Promise<RunningGateway> {
   const { config } = options.loaded;
   limitHeapGrowth();
+  const startYoungGenerationCap = limitYoungGeneration();
   // Asynchronous, buffered writes: a synchronous write per request line costs more CPU than the
   // rest of the request's handling (bench/gateway/RESULTS.md). Flushed on shutdown.
   const logger = pino(
@@ -78,6 +80,7 @@ export async function startGateway(options: {
   const apiKey = config.server.apiKeyEnv ? options.env[config.server.apiKeyEnv] : undefined;
   const app = createApp({ config, models, logger, apiKey, requestLog, classifier });
   const address = await app.listen({ host: options.host, port: options.port });
+  startYoungGenerationCap?.();
   logger.info(
     {
       url: address,
