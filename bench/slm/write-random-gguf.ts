@@ -119,11 +119,23 @@ export function writeRandomGguf(path: string, shape: RandomModelShape): number {
   header.u64(tensors.length);
   const metadata: [string, () => void][] = [];
   const kv = (key: string, write: () => void) => metadata.push([key, write]);
-  kv('general.architecture', () => (header.u32(GGUF_TYPE.string), header.string('llama')));
-  kv('general.name', () => (header.u32(GGUF_TYPE.string), header.string('random-weights')));
-  kv('general.alignment', () => (header.u32(GGUF_TYPE.uint32), header.u32(ALIGNMENT)));
+  kv('general.architecture', () => {
+    header.u32(GGUF_TYPE.string);
+    header.string('llama');
+  });
+  kv('general.name', () => {
+    header.u32(GGUF_TYPE.string);
+    header.string('random-weights');
+  });
+  kv('general.alignment', () => {
+    header.u32(GGUF_TYPE.uint32);
+    header.u32(ALIGNMENT);
+  });
   const u32 = (key: string, value: number) =>
-    kv(key, () => (header.u32(GGUF_TYPE.uint32), header.u32(value)));
+    kv(key, () => {
+      header.u32(GGUF_TYPE.uint32);
+      header.u32(value);
+    });
   u32('llama.context_length', shape.context);
   u32('llama.embedding_length', shape.embedding);
   u32('llama.block_count', shape.layers);
@@ -131,8 +143,14 @@ export function writeRandomGguf(path: string, shape: RandomModelShape): number {
   u32('llama.attention.head_count', shape.heads);
   u32('llama.attention.head_count_kv', shape.kvHeads);
   u32('llama.rope.dimension_count', headDim);
-  kv('llama.attention.layer_norm_rms_epsilon', () => (header.u32(GGUF_TYPE.float32), header.f32(1e-6)));
-  kv('tokenizer.ggml.model', () => (header.u32(GGUF_TYPE.string), header.string('llama')));
+  kv('llama.attention.layer_norm_rms_epsilon', () => {
+    header.u32(GGUF_TYPE.float32);
+    header.f32(1e-6);
+  });
+  kv('tokenizer.ggml.model', () => {
+    header.u32(GGUF_TYPE.string);
+    header.string('llama');
+  });
   kv('tokenizer.ggml.tokens', () => {
     header.u32(GGUF_TYPE.array);
     header.u32(GGUF_TYPE.string);
