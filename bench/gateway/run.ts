@@ -2,7 +2,8 @@
 // Run: npm run bench:gateway   (gateway pinned to CPU 0; mock and load generator on CPU 1)
 // Writes bench/gateway/results.json (RESULTS.md is written from it by hand, with the findings).
 // Only 127.0.0.1 is targeted; every phase has a fixed duration; it stops exactly the processes it
-// started. The peer gateway is measured too when installed (npm run bench:gateway:install-peer).
+// started. Also measured: floor-proxy.mjs, the least a Node.js proxy does per request, and the peer
+// gateway when installed (npm run bench:gateway:install-peer).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -232,6 +233,31 @@ logging: { level: info }
     gateway.pid as number,
   );
   gateway.kill('SIGTERM');
+
+  // The least a Node.js proxy does per request (floor-proxy.mjs), on the same core: what Switchyard
+  // adds is measured against this, not only against the mock.
+  const floorPort = gatewayPort + 2;
+  const floor = spawnPinned(
+    0,
+    [join(root, 'bench/gateway/floor-proxy.mjs')],
+    { UPSTREAM: `http://127.0.0.1:${mockPort}`, PORT: String(floorPort) },
+    'floor',
+  );
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${floorPort}/`)).status > 0, 'the floor proxy');
+  const floorPath = createPath(`http://127.0.0.1:${floorPort}/v1/chat/completions`, 'gpt-4o-mini');
+  await load(floorPath, { connections: 8, seconds: 2 });
+  const floorCpuBefore = readCpuSeconds(floor.pid as number);
+  const floorClosed32 = await load(floorPath, { connections: 32, seconds });
+  results.nodeFloor = {
+    closed32: {
+      ...floorClosed32,
+      cpuMicrosecondsPerRequest: Math.round(
+        ((readCpuSeconds(floor.pid as number) - floorCpuBefore) / floorClosed32.requests) * 1e6,
+      ),
+    },
+    peakRssMb: Math.round(readStatusKb(floor.pid as number, 'VmHWM') / 1024),
+  };
+  floor.kill('SIGTERM');
 
   if (existsSync(peerServer) && process.env.BENCH_PEER !== '0') {
     const peerPort = gatewayPort + 1;
