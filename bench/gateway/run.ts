@@ -160,17 +160,22 @@ async function stream(path: Path, count: number) {
   };
 }
 
-/** The same phases for any gateway process: closed loop with its CPU per request, one connection, open loop, streams. */
-async function measureGateway(path: Path, pid: number) {
+/** A warm-up, then the closed loop at 32 connections with the process's CPU time per request. */
+async function measureClosedLoop(path: Path, pid: number) {
   await load(path, { connections: 8, seconds: 2 });
   const cpuBefore = readCpuSeconds(pid);
   const closed32 = await load(path, { connections: 32, seconds });
   const cpuAfter = readCpuSeconds(pid);
   return {
-    closed32: {
-      ...closed32,
-      cpuMicrosecondsPerRequest: Math.round(((cpuAfter - cpuBefore) / closed32.requests) * 1e6),
-    },
+    ...closed32,
+    cpuMicrosecondsPerRequest: Math.round(((cpuAfter - cpuBefore) / closed32.requests) * 1e6),
+  };
+}
+
+/** The same phases for any gateway process: closed loop with its CPU per request, one connection, open loop, streams. */
+async function measureGateway(path: Path, pid: number) {
+  return {
+    closed32: await measureClosedLoop(path, pid),
     oneConnection: await load(path, { connections: 1, seconds }),
     openLoop2000: await load(path, { connections: 32, seconds, rate: 2_000 }),
     stream: await stream(path, 300),
@@ -245,16 +250,8 @@ logging: { level: info }
   );
   await waitFor(async () => (await fetch(`http://127.0.0.1:${floorPort}/`)).status > 0, 'the floor proxy');
   const floorPath = createPath(`http://127.0.0.1:${floorPort}/v1/chat/completions`, 'gpt-4o-mini');
-  await load(floorPath, { connections: 8, seconds: 2 });
-  const floorCpuBefore = readCpuSeconds(floor.pid as number);
-  const floorClosed32 = await load(floorPath, { connections: 32, seconds });
   results.nodeFloor = {
-    closed32: {
-      ...floorClosed32,
-      cpuMicrosecondsPerRequest: Math.round(
-        ((readCpuSeconds(floor.pid as number) - floorCpuBefore) / floorClosed32.requests) * 1e6,
-      ),
-    },
+    closed32: await measureClosedLoop(floorPath, floor.pid as number),
     peakRssMb: Math.round(readStatusKb(floor.pid as number, 'VmHWM') / 1024),
   };
   floor.kill('SIGTERM');
