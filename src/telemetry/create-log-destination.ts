@@ -7,19 +7,50 @@ export interface LogDestination {
   flushSync(): void;
 }
 
+/** The longest a log line waits in the buffer. */
+export const FLUSH_INTERVAL_MS = 250;
+
 /**
  * Asynchronous, buffered log output to a file descriptor (stdout by default), flushed when 4 KiB
- * have gathered and on shutdown.
+ * have gathered, at the latest 250 ms after a line was written (so a quiet gateway's lines do not
+ * wait for the next 4 KiB of traffic), and on shutdown.
  *
  * Lines are handed to sonic-boom as Buffers: in its string mode it measures the whole pending text
  * with `Buffer.byteLength` on every write, which flattens the growing string each time; that cost
  * about 8 KB of garbage and 2 µs per line at the gateway's load (bench/gateway/RESULTS.md).
  */
 export function createLogDestination(fd = 1): LogDestination {
-  const boom = destination({ dest: fd, sync: false, minLength: 4096, contentMode: 'buffer' });
+  const boom = destination({
+    dest: fd,
+    sync: false,
+    minLength: 4096,
+    periodicFlush: FLUSH_INTERVAL_MS,
+    contentMode: 'buffer',
+  });
+  // Bytes handed over but not yet written. sonic-boom calls a flush's callback when its current
+  // write ends even if less than `minLength` is still queued behind it, so `flush` goes on until
+  // this is zero.
+  let unwritten = 0;
+  boom.on('write', (bytes: number) => {
+    unwritten = Math.max(0, unwritten - bytes);
+  });
+  const flush = (callback?: (error?: Error) => void): void => {
+    boom.flush((error) => {
+      if (error) callback?.(error);
+      else if (unwritten > 0) flush(callback);
+      else callback?.();
+    });
+  };
   return {
-    write: (line) => boom.write(Buffer.from(line) as unknown as string),
-    flush: (callback) => boom.flush(callback),
-    flushSync: () => boom.flushSync(),
+    write: (line) => {
+      const bytes = Buffer.from(line);
+      unwritten += bytes.length;
+      boom.write(bytes as unknown as string);
+    },
+    flush,
+    flushSync: () => {
+      boom.flushSync();
+      unwritten = 0;
+    },
   };
 }
