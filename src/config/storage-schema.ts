@@ -15,9 +15,12 @@ export const storageSchema = z.strictObject({
    * `redacted` (PII replaced by its kind, e.g. `[email]`) or `full`.
    */
   content: z.enum(['none', 'redacted', 'full']).default('redacted'),
-  /** Rows are written in batches of up to this many, off the request path. */
+  /**
+   * Rows go into SQLite after their answer is sent, inside a transaction that is committed once it
+   * holds this many rows...
+   */
   batchSize: z.int().positive().max(10_000).default(200),
-  /** Longest a row waits in memory before its batch is written. */
+  /** ...or this long after its first row: the most a crash can lose. */
   flushIntervalMs: z.int().positive().default(250),
 });
 

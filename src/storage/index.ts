@@ -1,4 +1,3 @@
-export { BatchWriter } from './batch-writer.js';
 export type { RequestLog, RequestLogRecord } from './request-log-record.js';
 export { type LoggedRequest, readRequestLogFile } from './sqlite/read-sqlite-request-log.js';
 export { SqliteRequestLog } from './sqlite/sqlite-request-log.js';

@@ -109,7 +109,7 @@ describe('SqliteRequestLog', () => {
     database.close();
   });
 
-  it('keeps the good rows of a batch that holds a bad one, and reports the loss', async () => {
+  it('keeps the good rows of a transaction that holds a bad one, and reports the loss', async () => {
     const path = join(directory, 'c.db');
     const errors: number[] = [];
     const log = openLog(path, (_error, lost) => errors.push(lost));
@@ -121,6 +121,77 @@ describe('SqliteRequestLog', () => {
     const database = new Database(path, { readonly: true });
     const ids = database.prepare('SELECT id FROM requests ORDER BY id').all();
     assert.deepEqual(ids, [{ id: 'dup' }, { id: 'ok1' }, { id: 'ok2' }]);
+    assert.deepEqual(errors, [1]);
+    database.close();
+  });
+
+  it('commits after the flush interval or a full batch, not before; uncommitted rows are pending', async () => {
+    const path = join(directory, 'e.db');
+    const log = new SqliteRequestLog({ path, batchSize: 3, flushIntervalMs: 150, onError: () => {} });
+    const reader = new Database(path, { readonly: true });
+    const count = () => (reader.prepare('SELECT count(*) AS n FROM requests').get() as { n: number }).n;
+    log.append(createRecord('t1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Written into the open transaction, which another connection (or a crash) does not see yet.
+    assert.equal(count(), 0);
+    assert.equal(log.pendingRows, 1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(count(), 1);
+    assert.equal(log.pendingRows, 0);
+    for (const id of ['b1', 'b2', 'b3']) log.append(createRecord(id));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(count(), 4, 'a full batch is committed at once');
+    assert.equal(log.pendingRows, 0);
+    await log.close();
+    reader.close();
+  });
+
+  it('reports every row of a transaction that SQLite rolled back as lost, and goes on', async () => {
+    const path = join(directory, 'f.db');
+    await openLog(path).close();
+    const setup = new Database(path);
+    // RAISE(ROLLBACK) ends the whole transaction, as a full disk or an I/O error can.
+    setup.exec(`CREATE TRIGGER poison BEFORE INSERT ON requests WHEN NEW.id = 'poison'
+      BEGIN SELECT RAISE(ROLLBACK, 'poisoned row'); END`);
+    setup.close();
+    const errors: number[] = [];
+    const log = openLog(path, (_error, lost) => errors.push(lost));
+    for (const id of ['ok1', 'ok2', 'poison', 'ok3']) log.append(createRecord(id));
+    await log.close();
+    const database = new Database(path, { readonly: true });
+    assert.deepEqual(database.prepare('SELECT id FROM requests').all(), [{ id: 'ok3' }]);
+    assert.deepEqual(database.prepare('SELECT DISTINCT request_id FROM attempts').all(), [
+      { request_id: 'ok3' },
+    ]);
+    assert.deepEqual(errors, [3]);
+    assert.equal(log.failedRows, 3);
+    database.close();
+  });
+
+  it('keeps a request row only with all its attempt rows', async () => {
+    const path = join(directory, 'g.db');
+    await openLog(path).close();
+    const setup = new Database(path);
+    setup.exec(`CREATE TRIGGER bad_attempt BEFORE INSERT ON attempts
+      WHEN NEW.request_id = 'half' AND NEW.attempt_index = 1 BEGIN SELECT RAISE(ABORT, 'bad attempt'); END`);
+    setup.close();
+    const errors: number[] = [];
+    const log = openLog(path, (_error, lost) => errors.push(lost));
+    for (const id of ['before', 'half', 'after']) log.append(createRecord(id));
+    await log.close();
+    const database = new Database(path, { readonly: true });
+    assert.deepEqual(database.prepare('SELECT id FROM requests ORDER BY id').all(), [
+      { id: 'after' },
+      { id: 'before' },
+    ]);
+    assert.equal(
+      (
+        database.prepare("SELECT count(*) AS n FROM attempts WHERE request_id = 'half'").get() as {
+          n: number;
+        }
+      ).n,
+      0,
+    );
     assert.deepEqual(errors, [1]);
     database.close();
   });
