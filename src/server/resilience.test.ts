@@ -274,6 +274,31 @@ describe('retries, fallbacks and circuit breakers over loopback', () => {
     assert.equal((await ask(gateway)).response.status, 200);
   });
 
+  it('stops the upstream call when the client of a JSON request leaves, and records 499', async () => {
+    gateway = await startGateway();
+    upstream(gateway, 'a').replyWith({ json: { never: 'sent' }, delayMs: 4_000 });
+    const outgoing = request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    outgoing.on('error', () => {});
+    outgoing.end(JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Hello there' }] }));
+    for (let attempt = 0; attempt < 100 && upstream(gateway, 'a').requests.length === 0; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(upstream(gateway, 'a').requests.length, 1);
+    outgoing.destroy();
+    let metrics = '';
+    // Well inside the upstream's 4 s delay: only an aborted upstream call ends the request this soon.
+    for (let attempt = 0; attempt < 40 && !/status="499"\} 1$/m.test(metrics); attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    }
+    assert.match(metrics, /^switchyard_requests_total\{[^}]*status="499"\} 1$/m);
+    assert.equal(upstream(gateway, 'b').requests.length, 0, 'a client that left is not served by a fallback');
+    assert.equal((await ask(gateway)).response.status, 200);
+  });
+
   it('records a client that leaves an accepted stream before its first token as 499, and serves on', async () => {
     gateway = await startGateway();
     const release = holdAfterRoleChunk(upstream(gateway, 'a'), 'late');

@@ -1,5 +1,6 @@
 import type { AnthropicModelConfig } from '../../config/index.js';
 import type {
+  CancelSignal,
   ChatModel,
   ChatRequest,
   ChatResult,
@@ -55,7 +56,7 @@ export class AnthropicChatModel implements ChatModel {
       : { ready: false, detail: `environment variable ${this.config.apiKeyEnv} is not set` };
   }
 
-  private async post(request: ChatRequest, stream: boolean, signal: AbortSignal) {
+  private async post(request: ChatRequest, stream: boolean, signal: CancelSignal) {
     if (!this.apiKey) {
       throw new ServiceUnavailableError({
         message: `Model '${this.name}' is not configured: environment variable ${this.config.apiKeyEnv} is not set.`,
@@ -80,7 +81,7 @@ export class AnthropicChatModel implements ChatModel {
     return { response, warnings };
   }
 
-  async doGenerate(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+  async doGenerate(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
     const { response, warnings } = await this.post(request, false, signal);
     let body: Json;
     try {
@@ -113,7 +114,7 @@ export class AnthropicChatModel implements ChatModel {
 
   async *doStream(
     request: ChatRequest,
-    signal: AbortSignal,
+    signal: CancelSignal,
     events?: StreamEvents,
   ): AsyncGenerator<StreamPart> {
     const { response, warnings } = await this.post(request, true, signal);

@@ -16,6 +16,7 @@ import {
 } from 'node-llama-cpp';
 import type { LlamaCppModelConfig } from '../../config/index.js';
 import type {
+  CancelSignal,
   ChatModel,
   ChatRequest,
   ChatResult,
@@ -145,7 +146,7 @@ export class LlamaCppChatModel implements ChatModel {
     return this.closed ? { ready: false, detail: 'model is closed' } : { ready: true };
   }
 
-  async doGenerate(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+  async doGenerate(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
     const generation = await this.generate(request, signal, undefined);
     const confidence = computeConfidence(generation.probabilities);
     return {
@@ -159,7 +160,7 @@ export class LlamaCppChatModel implements ChatModel {
     };
   }
 
-  async *doStream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<StreamPart> {
+  async *doStream(request: ChatRequest, signal: CancelSignal): AsyncGenerator<StreamPart> {
     const parts = new AsyncPushQueue<StreamPart>();
     const generating = this.generate(request, signal, (delta) => {
       if (delta !== '') parts.push({ type: 'text-delta', delta });
@@ -296,14 +297,12 @@ export class LlamaCppChatModel implements ChatModel {
 
   private async generate(
     request: ChatRequest,
-    signal: AbortSignal,
+    signal: CancelSignal,
     onTextChunk: ((text: string) => void) | undefined,
   ): Promise<Generation> {
     const maxTokens = this.checkLimits(request);
     const constraints = await this.createConstraints(request);
     const release = await this.queue.acquire(signal);
-    const timeout = AbortSignal.timeout(this.config.timeoutMs);
-    const generationSignal = AbortSignal.any([signal, timeout]);
     // The queue admits at most `parallel` requests, so a sequence is always free here.
     const sequence = this.freeSequences.pop();
     if (!sequence) {
@@ -318,6 +317,18 @@ export class LlamaCppChatModel implements ChatModel {
       chatWrapper: this.chatWrapper,
       autoDisposeSequence: false,
     });
+    // node-llama-cpp takes a real AbortSignal: one per generation (milliseconds of work per token,
+    // so its cost does not matter here), aborted by the client leaving or by the time budget.
+    const generation = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      generation.abort();
+    }, this.config.timeoutMs);
+    timer.unref();
+    const onClientGone = () => generation.abort();
+    signal.addEventListener('abort', onClientGone, { once: true });
+    if (signal.aborted) generation.abort();
     try {
       const response = await chat.generateResponse(convertToLlamaHistory(request.messages), {
         maxTokens,
@@ -329,7 +340,7 @@ export class LlamaCppChatModel implements ChatModel {
         ...(constraints.functions ? { functions: constraints.functions } : {}),
         ...(request.parallelToolCalls === false ? { maxParallelFunctionCalls: 1 } : {}),
         ...(onTextChunk ? { onTextChunk } : {}),
-        signal: generationSignal,
+        signal: generation.signal,
         stopOnAbortSignal: false,
       } as Parameters<LlamaChat['generateResponse']>[1]);
       const meter = sequence.tokenMeter.getState();
@@ -351,7 +362,7 @@ export class LlamaCppChatModel implements ChatModel {
       };
     } catch (error) {
       if (signal.aborted) throw new ClientClosedError();
-      if (timeout.aborted) {
+      if (timedOut) {
         throw new UpstreamTimeoutError({
           model: this.name,
           phase: 'total',
@@ -361,6 +372,8 @@ export class LlamaCppChatModel implements ChatModel {
       }
       throw error;
     } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onClientGone);
       capture?.release();
       chat.dispose({ disposeSequence: false });
       // Sequences are pooled: disposing one frees its slot only after an asynchronous cleanup, so

@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../../contract/index.js';
 import { OverloadedError, ServiceUnavailableError } from '../../errors/index.js';
 
 interface Waiter {
@@ -5,7 +6,7 @@ interface Waiter {
   reject(error: unknown): void;
   timer: NodeJS.Timeout;
   onAbort(): void;
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 /**
@@ -29,7 +30,7 @@ export class RequestQueue {
   }
 
   /** Resolves with a release function once a slot is free; call it exactly once when done. */
-  acquire(signal: AbortSignal): Promise<() => void> {
+  acquire(signal: CancelSignal): Promise<() => void> {
     if (signal.aborted) return Promise.reject(signal.reason);
     if (this.running < this.options.concurrency) {
       this.running++;

@@ -1,5 +1,6 @@
 import type { OpenAICompatibleModelConfig } from '../../config/index.js';
 import type {
+  CancelSignal,
   ChatModel,
   ChatRequest,
   ChatResult,
@@ -64,7 +65,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
     return { ready: true };
   }
 
-  private async post(request: ChatRequest, stream: boolean, signal: AbortSignal) {
+  private async post(request: ChatRequest, stream: boolean, signal: CancelSignal) {
     const readiness = this.readiness();
     if (!readiness.ready) {
       throw new ServiceUnavailableError({
@@ -88,7 +89,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
     });
   }
 
-  async doGenerate(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+  async doGenerate(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
     const response = await this.post(request, false, signal);
     let body: Json;
     try {
@@ -126,7 +127,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
 
   async *doStream(
     request: ChatRequest,
-    signal: AbortSignal,
+    signal: CancelSignal,
     events?: StreamEvents,
   ): AsyncGenerator<StreamPart> {
     const response = await this.post(request, true, signal);

@@ -8,6 +8,7 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TimeoutsConfig } from '../../config/index.js';
+import type { CancelSignal } from '../../contract/index.js';
 import {
   ClientClosedError,
   isGatewayError,
@@ -69,7 +70,7 @@ export class UpstreamHttpClient {
     path: string;
     headers: Record<string, string>;
     body: unknown;
-    signal: AbortSignal;
+    signal: CancelSignal;
   }): Promise<UpstreamResponse> {
     const payload = JSON.stringify(options.body);
     const totalTimeout = { aborted: false };
@@ -171,7 +172,7 @@ export class UpstreamHttpClient {
 
   private convertError(
     error: unknown,
-    signals: { clientSignal: AbortSignal; totalTimeout: { aborted: boolean } },
+    signals: { clientSignal: CancelSignal; totalTimeout: { aborted: boolean } },
   ): Error {
     if (isGatewayError(error)) return error;
     if (signals.clientSignal.aborted) return new ClientClosedError();

@@ -2,6 +2,7 @@ import type { AttemptCostMeter, PriceBook } from '../../accounting/index.js';
 import type { EscalationConfig, RoutingConfig } from '../../config/index.js';
 import type {
   Attempt,
+  CancelSignal,
   ChatModel,
   ChatRequest,
   ChatResult,
@@ -95,7 +96,7 @@ export class ChatExecutor {
   async generate(
     target: ResolvedTarget,
     request: ChatRequest,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<GenerateOutcome> {
     const report = this.createReport(target);
     const escalation = this.findEscalation(target, false);
@@ -135,7 +136,7 @@ export class ChatExecutor {
   async stream(
     target: ResolvedTarget,
     request: ChatRequest,
-    signal: AbortSignal,
+    signal: CancelSignal,
     hooks: { onAccepted?(accepted: { model: string; reason: string }): void } = {},
   ): Promise<StreamOutcome> {
     const report = this.createReport(target);
@@ -236,7 +237,7 @@ export class ChatExecutor {
   private async escalate<T>(
     target: ResolvedTarget,
     report: ExecutionReport,
-    signal: AbortSignal,
+    signal: CancelSignal,
     escalation: EscalationConfig,
     check: FailedCheck,
     invoke: (model: ChatModel) => Promise<T>,
@@ -283,7 +284,7 @@ export class ChatExecutor {
   private async openStream(
     model: ChatModel,
     request: ChatRequest,
-    signal: AbortSignal,
+    signal: CancelSignal,
     events?: StreamEvents,
   ): Promise<OpenStream> {
     const iterator = model.doStream(request, signal, events)[Symbol.asyncIterator]();
@@ -310,7 +311,7 @@ export class ChatExecutor {
   private async runCandidates<T>(
     candidates: Candidate[],
     report: ExecutionReport,
-    signal: AbortSignal,
+    signal: CancelSignal,
     invoke: (model: ChatModel) => Promise<T>,
   ): Promise<Served<T>> {
     const { retries } = this.routing;
@@ -433,7 +434,7 @@ export class ChatExecutor {
     served: Served<OpenStream>,
     request: ChatRequest,
     report: ExecutionReport,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): AsyncGenerator<StreamPart> {
     const { attempt, breaker, model } = served;
     let text = '';

@@ -3,6 +3,7 @@ import type { StreamPart } from '../../contract/index.js';
 import type { ChatExecutor, ExecutionReport, ModelResolver, ResolvedTarget } from '../../routing/index.js';
 import type { ChatRequestRecorder, ChatRequestTrace } from '../chat-request-recorder.js';
 import { convertErrorToGatewayError } from '../convert-error-to-response.js';
+import { RequestCancellation } from '../request-cancellation.js';
 import {
   ChunkWriter,
   convertToChatCompletion,
@@ -107,15 +108,15 @@ export function registerChatCompletionsRoute(
         readHeader(request.headers['x-switchyard-route']),
       );
       trace.target = target;
-      const controller = new AbortController();
+      const cancellation = new RequestCancellation();
       reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) controller.abort();
+        if (!reply.raw.writableFinished) cancellation.abort();
       });
       const created = Math.floor(Date.now() / 1000);
       const id = createCompletionId();
 
       if (!parsed.stream) {
-        const outcome = await executor.generate(target, parsed.request, controller.signal);
+        const outcome = await executor.generate(target, parsed.request, cancellation);
         trace.report = outcome.report;
         if (!outcome.ok) throw outcome.error;
         setRouteHeaders(reply, summarizeRoute(target, outcome.report));
@@ -157,7 +158,7 @@ export function registerChatCompletionsRoute(
           'x-switchyard-baseline-cost-usd': formatUsd(baselineCostUsd),
         };
       };
-      const outcome = await executor.stream(target, parsed.request, controller.signal, {
+      const outcome = await executor.stream(target, parsed.request, cancellation, {
         onAccepted: ({ model, reason }) => void open({ model, reason, escalated: false }),
       });
       trace.report = outcome.report;
@@ -166,7 +167,7 @@ export function registerChatCompletionsRoute(
         // Accepted, then every target failed before answering: the 200 is already out.
         await opened;
         await failSseStream(reply.raw, outcome.error, trailers(outcome.report));
-        if (controller.signal.aborted || reply.raw.destroyed) finish(499);
+        if (cancellation.aborted || reply.raw.destroyed) finish(499);
         else finish(200, { code: outcome.error.code, message: outcome.error.message });
         return reply;
       }
@@ -189,7 +190,7 @@ export function registerChatCompletionsRoute(
         },
       });
       if (written.completed) finish(200);
-      else if (controller.signal.aborted || reply.raw.destroyed) finish(499);
+      else if (cancellation.aborted || reply.raw.destroyed) finish(499);
       else {
         // Bytes already went out with a 200; the row says how the stream really ended.
         const attempt = outcome.report.attempts.at(-1);
