@@ -61,20 +61,24 @@ export class ModelResolver<M extends RoutableModel = ChatModel> {
   resolve(requested: string, request: ChatRequest, routeOverride?: string): ResolvedTarget<M> {
     const picked = this.pick(requested, request, routeOverride);
     const residencyModel = this.routing.residency.pii;
+    // Object.assign, not `{ ...picked, extra }`: V8 (Node 20) promotes objects built by a leading
+    // spread plus more properties to the old generation, where every request's target became
+    // garbage for a full collection (bench/gateway/RESULTS.md).
     if (residencyModel === undefined)
-      return { ...picked, piiScanned: picked.features !== undefined, localOnly: false };
+      return Object.assign({}, picked, { piiScanned: picked.features !== undefined, localOnly: false });
     const piiKinds = picked.features?.piiKinds ?? listPiiKinds(joinMessageText(request));
-    if (piiKinds.length === 0) return { ...picked, piiKinds, piiScanned: true, localOnly: false };
-    if (picked.model.isLocal) return { ...picked, piiKinds, piiScanned: true, localOnly: true };
-    return {
-      ...picked,
+    const localOnly = piiKinds.length > 0;
+    if (!localOnly || picked.model.isLocal) {
+      return Object.assign({}, picked, { piiKinds, piiScanned: true, localOnly });
+    }
+    return Object.assign({}, picked, {
       model: this.getConfigured(residencyModel),
       rule: 'residency',
       reason: `The request contains PII (${piiKinds.join(', ')}); residency keeps it on ${residencyModel} instead of ${picked.model.name}.`,
       piiKinds,
       piiScanned: true,
       localOnly: true,
-    };
+    });
   }
 
   private pick(

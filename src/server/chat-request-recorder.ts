@@ -160,21 +160,24 @@ export class ChatRequestRecorder {
   }
 
   private collectScores(target: ResolvedTarget): Record<string, unknown> {
+    // Built property by property: a literal that starts with a spread and adds more is promoted
+    // to the old generation by V8 (Node 20), per request (see ModelResolver.resolve).
+    const scores: Record<string, unknown> = {};
     const features = target.features;
-    return {
-      ...(features
-        ? {
-            taskType: features.taskType,
-            taskTypeProbability: features.taskTypeProbability,
-            complexity: features.complexity,
-            inputTokens: features.inputTokens,
-            hasTools: features.hasTools,
-            responseFormat: features.responseFormat,
-            ...(features.intent !== undefined ? { intent: features.intent, inScope: features.inScope } : {}),
-          }
-        : {}),
-      piiKinds: target.piiKinds,
-      localOnly: target.localOnly,
-    };
+    if (features) {
+      scores.taskType = features.taskType;
+      scores.taskTypeProbability = features.taskTypeProbability;
+      scores.complexity = features.complexity;
+      scores.inputTokens = features.inputTokens;
+      scores.hasTools = features.hasTools;
+      scores.responseFormat = features.responseFormat;
+      if (features.intent !== undefined) {
+        scores.intent = features.intent;
+        scores.inScope = features.inScope;
+      }
+    }
+    scores.piiKinds = target.piiKinds;
+    scores.localOnly = target.localOnly;
+    return scores;
   }
 }

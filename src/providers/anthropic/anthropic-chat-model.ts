@@ -168,7 +168,7 @@ export class AnthropicChatModel implements ChatModel {
           if (delta.stop_reason) finishReason = mapAnthropicStopReason(delta.stop_reason);
           const outputTokens = (data.usage as Json | undefined)?.output_tokens;
           // output_tokens in message_delta is cumulative for the whole message.
-          if (usage && typeof outputTokens === 'number') usage = { ...usage, outputTokens };
+          if (usage && typeof outputTokens === 'number') usage = Object.assign({}, usage, { outputTokens });
         } else if (type === 'message_stop') {
           stopped = true;
           break;

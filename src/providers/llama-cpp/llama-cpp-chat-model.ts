@@ -124,7 +124,7 @@ export class LlamaCppChatModel implements ChatModel {
       sequences: config.parallel,
       threads,
     });
-    return new LlamaCppChatModel({ ...options, threads, llama, model, context });
+    return new LlamaCppChatModel(Object.assign({}, options, { threads, llama, model, context }));
   }
 
   get chatTemplateName(): string {
@@ -280,9 +280,9 @@ export class LlamaCppChatModel implements ChatModel {
         tools.map((tool) => [
           tool.name,
           {
-            ...(tool.description !== undefined ? { description: tool.description } : {}),
             // biome-ignore lint/suspicious/noExplicitAny: validated above by building its grammar.
             params: tool.parameters as any,
+            ...(tool.description !== undefined ? { description: tool.description } : {}),
           },
         ]),
       );

@@ -54,49 +54,49 @@ export function createUpstreamError(options: {
 
   if (status === 401 || status === 403) {
     return new UpstreamError({
-      ...common,
       message: `${prefix}: it rejected the gateway's credentials (${detail.message}).`,
       code: 'upstream_authentication_failed',
       status: 502,
       isRetryable: false,
+      ...common,
     });
   }
   if (status === 429) {
     return new UpstreamError({
-      ...common,
       message: `${prefix}: ${detail.message}`,
       code: detail.code ?? 'rate_limit_exceeded',
       status: 429,
       type: 'rate_limit_error',
       isRetryable: true,
+      ...common,
     });
   }
   if (status === 408 || status === 409 || status >= 500) {
     return new UpstreamError({
-      ...common,
       message: `${prefix}: ${detail.message}`,
       code: 'upstream_error',
       status: 502,
       isRetryable: true,
+      ...common,
     });
   }
   if (status === 404) {
     // The client's model name was already resolved here, so a 404 means the upstream lacks the
     // configured model or the base URL is wrong: a gateway fault, not the client's.
     return new UpstreamError({
-      ...common,
       message: `${prefix} (check models.${modelName}.model and baseUrl): ${detail.message}`,
       code: 'upstream_not_found',
       status: 502,
       isRetryable: false,
+      ...common,
     });
   }
   return new UpstreamError({
-    ...common,
     message: `${prefix}: ${detail.message}`,
     code: detail.code ?? 'upstream_invalid_request',
     status: status >= 400 && status < 500 ? status : 502,
     isRetryable: false,
     ...(detail.param ? { param: detail.param } : {}),
+    ...common,
   });
 }

@@ -211,7 +211,7 @@ export class ChatExecutor {
   /** The small model is asked for token probabilities when its confidence will be judged. */
   private prepareRequest(model: ChatModel, request: ChatRequest, escalation: EscalationConfig | undefined) {
     if (escalation?.minConfidence === undefined || model.name !== escalation.from) return request;
-    return { ...request, confidenceRequested: true };
+    return Object.assign({}, request, { confidenceRequested: true });
   }
 
   private isAllowed(model: ChatModel, target: ResolvedTarget): boolean {

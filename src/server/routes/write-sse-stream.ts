@@ -30,13 +30,14 @@ export async function openSseStream(options: {
   writer: ChunkWriter;
 }): Promise<void> {
   const { response, trailerNames } = options;
-  response.writeHead(200, {
-    ...options.headers,
-    ...(trailerNames.length > 0 ? { trailer: trailerNames.join(', ') } : {}),
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-accel-buffering': 'no',
-  });
+  response.writeHead(
+    200,
+    Object.assign({}, options.headers, trailerNames.length > 0 ? { trailer: trailerNames.join(', ') } : {}, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    }),
+  );
   await writeEvent(
     response,
     JSON.stringify(options.writer.delta({ role: 'assistant', content: '', refusal: null })),
@@ -98,10 +99,10 @@ export async function writeSseStream(options: {
         const call: Record<string, unknown> = { index: part.index };
         if (part.id !== undefined) call.id = part.id;
         if (part.id !== undefined || part.name !== undefined) call.type = 'function';
-        call.function = {
-          ...(part.name !== undefined ? { name: part.name } : {}),
-          arguments: part.argumentsDelta,
-        };
+        call.function =
+          part.name !== undefined
+            ? { name: part.name, arguments: part.argumentsDelta }
+            : { arguments: part.argumentsDelta };
         await writeEvent(response, JSON.stringify(writer.delta({ tool_calls: [call] })));
       } else if (part.type === 'finish') {
         writer.model = part.modelId;

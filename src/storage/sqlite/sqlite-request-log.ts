@@ -128,13 +128,14 @@ export class SqliteRequestLog implements RequestLog {
     const sample = { id: '', startedAt: 0, attempts: [] } as unknown as RequestLogRecord;
     this.insertRequest = prepareInsert(this.database, 'requests', Object.keys(convertRequestRow(sample)));
     const sampleAttempt = {
-      ...sample,
+      id: '',
+      startedAt: 0,
       attempts: [{ model: '', role: 'primary', status: 'ok', latencyMs: 0, costUsd: 0 }],
-    };
+    } as unknown as RequestLogRecord;
     this.insertAttempt = prepareInsert(
       this.database,
       'attempts',
-      Object.keys(convertAttemptRows(sampleAttempt as RequestLogRecord)[0] as Row),
+      Object.keys(convertAttemptRows(sampleAttempt)[0] as Row),
     );
     this.begin = this.database.prepare('BEGIN');
     this.commit = this.database.prepare('COMMIT');
