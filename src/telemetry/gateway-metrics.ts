@@ -1,5 +1,6 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Attempt, Usage } from '../contract/index.js';
+import { LabelledCounter, LabelledHistogram } from './labelled-metrics.js';
 
 /** What the metrics need to know about one finished request (bounded label values only). */
 export interface RequestSample {
@@ -22,6 +23,7 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 // Gateway overhead is meant to be sub-millisecond; buckets resolve it.
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
 const CIRCUIT_STATES = { closed: 0, 'half-open': 1, open: 2 } as const;
+const NO_LABELS: readonly string[] = [];
 
 /** Live state read at scrape time. */
 export interface GaugeSources {
@@ -33,94 +35,100 @@ export interface GaugeSources {
 }
 
 /**
- * Every Prometheus metric the gateway exports, on its own registry (so several gateways in one
- * process, as in tests, do not collide). Names follow `switchyard_<noun>_<unit>`.
+ * Every Prometheus metric the gateway exports. Process metrics and the gauges read at scrape time
+ * are prom-client's, on its own registry (so several gateways in one process, as in tests, do not
+ * collide); the series every request updates are `LabelledCounter`s and `LabelledHistogram`s,
+ * cheaper per update. Names follow `switchyard_<noun>_<unit>`.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter;
-  private readonly requestDuration: Histogram;
-  private readonly upstreamDuration: Histogram;
-  private readonly overhead: Histogram;
-  private readonly timeToFirstToken: Histogram;
-  private readonly attempts: Counter;
-  private readonly tokens: Counter;
-  private readonly cost: Counter;
-  private readonly baselineCost: Counter;
-  private readonly escalations: Counter;
-  private readonly fallbacks: Counter;
+  // Updated by every request: our own series (labelled-metrics.ts), not prom-client's.
+  private readonly requests: LabelledCounter;
+  private readonly requestDuration: LabelledHistogram;
+  private readonly upstreamDuration: LabelledHistogram;
+  private readonly overhead: LabelledHistogram;
+  private readonly timeToFirstToken: LabelledHistogram;
+  private readonly attempts: LabelledCounter;
+  private readonly tokens: LabelledCounter;
+  private readonly cost: LabelledCounter;
+  private readonly baselineCost: LabelledCounter;
+  private readonly escalations: LabelledCounter;
+  private readonly fallbacks: LabelledCounter;
+  private readonly perRequest: readonly { render(): string }[];
 
   constructor(sources: GaugeSources, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
+    this.requests = new LabelledCounter({
       name: 'switchyard_requests_total',
       help: 'Chat completion requests by routed target, answering model and HTTP status.',
       labelNames: ['route', 'model', 'status'],
-      registers,
     });
-    this.requestDuration = new Histogram({
+    this.requestDuration = new LabelledHistogram({
       name: 'switchyard_request_duration_seconds',
       help: 'Whole request time, from arrival to the last byte sent.',
       labelNames: ['route'],
       buckets: LATENCY_BUCKETS,
-      registers,
     });
-    this.upstreamDuration = new Histogram({
+    this.upstreamDuration = new LabelledHistogram({
       name: 'switchyard_upstream_duration_seconds',
       help: 'Time of each model attempt.',
       labelNames: ['model', 'status'],
       buckets: LATENCY_BUCKETS,
-      registers,
     });
-    this.overhead = new Histogram({
+    this.overhead = new LabelledHistogram({
       name: 'switchyard_gateway_overhead_seconds',
       help: 'Time the gateway added to a request: total minus model attempts and retry backoff.',
       buckets: OVERHEAD_BUCKETS,
-      registers,
     });
-    this.timeToFirstToken = new Histogram({
+    this.timeToFirstToken = new LabelledHistogram({
       name: 'switchyard_time_to_first_token_seconds',
       help: 'Time from the start of a model attempt to its first answer part.',
       labelNames: ['model'],
       buckets: LATENCY_BUCKETS,
-      registers,
     });
-    this.attempts = new Counter({
+    this.attempts = new LabelledCounter({
       name: 'switchyard_attempts_total',
       help: 'Model attempts by model, role (primary, retry, fallback, escalation) and status.',
       labelNames: ['model', 'role', 'status'],
-      registers,
     });
-    this.tokens = new Counter({
+    this.tokens = new LabelledCounter({
       name: 'switchyard_tokens_total',
       help: 'Tokens by model and kind (input includes cached input; output includes reasoning).',
       labelNames: ['model', 'kind'],
-      registers,
     });
-    this.cost = new Counter({
+    this.cost = new LabelledCounter({
       name: 'switchyard_cost_usd_total',
       help: 'What the model attempts cost, in USD (unknown prices count as zero).',
       labelNames: ['model'],
-      registers,
     });
-    this.baselineCost = new Counter({
+    this.baselineCost = new LabelledCounter({
       name: 'switchyard_baseline_cost_usd_total',
       help: 'What the baseline model would have cost for the same answers, in USD.',
-      registers,
     });
-    this.escalations = new Counter({
+    this.escalations = new LabelledCounter({
       name: 'switchyard_escalations_total',
       help: 'Answers re-run on the escalation target, by reason.',
       labelNames: ['from', 'to', 'reason'],
-      registers,
     });
-    this.fallbacks = new Counter({
+    this.fallbacks = new LabelledCounter({
       name: 'switchyard_fallbacks_total',
       help: 'Requests served by a fallback, by the failed target and the error code that moved them.',
       labelNames: ['from', 'to', 'reason'],
-      registers,
     });
+    this.perRequest = [
+      this.requests,
+      this.requestDuration,
+      this.upstreamDuration,
+      this.overhead,
+      this.timeToFirstToken,
+      this.attempts,
+      this.tokens,
+      this.cost,
+      this.baselineCost,
+      this.escalations,
+      this.fallbacks,
+    ];
     new Counter({
       name: 'switchyard_request_log_failed_rows_total',
       help: 'Request-log rows that could not be written.',
@@ -164,33 +172,31 @@ export class GatewayMetrics {
   }
 
   observeRequest(sample: RequestSample): void {
-    this.requests.inc({ route: sample.route, model: sample.model, status: String(sample.status) });
-    this.requestDuration.observe({ route: sample.route }, sample.durationSeconds);
-    this.overhead.observe(Math.max(0, sample.overheadSeconds));
+    this.requests.inc([sample.route, sample.model, String(sample.status)]);
+    this.requestDuration.observe([sample.route], sample.durationSeconds);
+    this.overhead.observe(NO_LABELS, Math.max(0, sample.overheadSeconds));
     let fallbackFrom: Attempt | undefined;
     for (const attempt of sample.attempts) {
       if (attempt.status !== 'skipped') {
-        this.upstreamDuration.observe(
-          { model: attempt.model, status: attempt.status },
-          attempt.latencyMs / 1000,
-        );
+        this.upstreamDuration.observe([attempt.model, attempt.status], attempt.latencyMs / 1000);
       }
-      this.attempts.inc({ model: attempt.model, role: attempt.role, status: attempt.status });
-      if (attempt.ttftMs !== undefined)
-        this.timeToFirstToken.observe({ model: attempt.model }, attempt.ttftMs / 1000);
+      this.attempts.inc([attempt.model, attempt.role, attempt.status]);
+      if (attempt.ttftMs !== undefined) this.timeToFirstToken.observe([attempt.model], attempt.ttftMs / 1000);
       if (attempt.usage) this.countTokens(attempt.model, attempt.usage);
-      if (attempt.costUsd) this.cost.inc({ model: attempt.model }, attempt.costUsd);
+      if (attempt.costUsd) this.cost.inc([attempt.model], attempt.costUsd);
       if (attempt.role === 'fallback' && attempt.status === 'ok' && fallbackFrom) {
-        this.fallbacks.inc({
-          from: fallbackFrom.model,
-          to: attempt.model,
-          reason: fallbackFrom.errorCode ?? fallbackFrom.status,
-        });
+        this.fallbacks.inc([
+          fallbackFrom.model,
+          attempt.model,
+          fallbackFrom.errorCode ?? fallbackFrom.status,
+        ]);
       }
       if (attempt.status === 'error' || attempt.status === 'skipped') fallbackFrom = attempt;
     }
-    if (sample.baselineCostUsd) this.baselineCost.inc(sample.baselineCostUsd);
-    if (sample.escalation) this.escalations.inc(sample.escalation);
+    if (sample.baselineCostUsd) this.baselineCost.inc(NO_LABELS, sample.baselineCostUsd);
+    if (sample.escalation) {
+      this.escalations.inc([sample.escalation.from, sample.escalation.to, sample.escalation.reason]);
+    }
   }
 
   private countTokens(model: string, usage: Usage): void {
@@ -202,11 +208,12 @@ export class GatewayMetrics {
   }
 
   private countTokenKind(model: string, kind: string, count: number): void {
-    if (count > 0) this.tokens.inc({ model, kind }, count);
+    if (count > 0) this.tokens.inc([model, kind], count);
   }
 
   /** The exposition text for `GET /metrics`. */
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const own = this.perRequest.map((metric) => metric.render()).join('\n');
+    return { contentType: this.registry.contentType, body: `${await this.registry.metrics()}\n${own}` };
   }
 }
