@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { listSources } from './support/list-sources.js';
 
 // DESIGN.md §2: a module imports only from layers below it; layer-3 folders never import each other;
 // cross-folder imports go through the folder's index.ts; only main.ts (and its composition helpers)
@@ -20,16 +21,6 @@ const LAYERS: Record<string, number> = {
   cli: 6,
 };
 const src = new URL('../src/', import.meta.url).pathname;
-
-function listSources(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) return listSources(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.case.ts')
-      ? [path]
-      : [];
-  });
-}
 
 function topFolder(path: string): string {
   const [first] = relative(src, path).split('/');

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
+import { listSources } from './support/list-sources.js';
 
 // V8 in Node 20 promotes an object built by a literal that starts with a spread and then adds
 // properties (`{ ...base, extra }`) to the old generation, even when it dies at once: in the
@@ -23,16 +24,6 @@ const REQUEST_PATH = [
 ];
 // Runs once at start-up (a model download), never per request.
 const STARTUP_ONLY = new Set(['providers/llama-cpp/resolve-gguf-file.ts']);
-
-function listSources(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) return listSources(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.case.ts')
-      ? [path]
-      : [];
-  });
-}
 
 /** `file:line` of every object literal whose first member is a spread followed by a property. */
 export function findLeadingSpreads(path: string, text: string): string[] {
