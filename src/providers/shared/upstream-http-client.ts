@@ -215,7 +215,8 @@ function readText(body: IncomingMessage): Promise<string> {
     );
     body.once('error', reject);
     // A body destroyed before its end (client gone, a timeout) errors first; this settles the rest.
-    // Only then: building an Error (its stack trace) on every normal close cost ~8 µs a request.
+    // Only then: an Error (with its stack trace) built on every normal close cost about 3% of the
+    // gateway's CPU.
     body.once('close', () => {
       if (!body.readableEnded) reject(new Error('aborted'));
     });

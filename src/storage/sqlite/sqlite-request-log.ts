@@ -87,10 +87,10 @@ function prepareInsert(database: SqliteDatabase, table: string, columns: string[
  * `setImmediate` per loop turn, after the answers are written), inside a transaction that stays
  * open until `batchSize` rows are in it or `flushIntervalMs` has passed since its first row; then it
  * is committed. Holding rows as JavaScript objects until a batch was full (as this log did before)
- * kept them alive across two young-generation collections, so every row was promoted to the old
- * generation: about 3.5 KB per request, a full mark-compact every 1.6 s and about 10% of the
- * gateway's CPU at 4,000 requests/s (bench/gateway/RESULTS.md). SQLite's page cache holds them
- * instead. A crash loses at most the uncommitted rows, as before: the last `flushIntervalMs`.
+ * kept them alive across young-generation collections, so every row was promoted to the old
+ * generation and freed only by a full mark-compact (bench/gateway/RESULTS.md, round 5). SQLite's
+ * page cache holds them instead. A crash loses at most the uncommitted rows, as before: the last
+ * `flushIntervalMs`.
  *
  * A row that SQLite refuses is dropped alone and reported; the rest of the transaction stays. An
  * error that makes SQLite roll the whole transaction back (a full disk, an I/O error) loses its
