@@ -161,7 +161,7 @@ export class ChatRequestRecorder {
 
   private collectScores(target: ResolvedTarget): Record<string, unknown> {
     // Built property by property: a literal that starts with a spread and adds more is promoted
-    // to the old generation by V8 (Node 20), per request (see ModelResolver.resolve).
+    // to the old generation by V8 (Node 20), per request (test/no-leading-spread.test.ts).
     const scores: Record<string, unknown> = {};
     const features = target.features;
     if (features) {

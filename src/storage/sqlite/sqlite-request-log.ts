@@ -216,10 +216,7 @@ export class SqliteRequestLog implements RequestLog {
   }
 
   private commitOpen(): void {
-    if (this.commitTimer) {
-      clearTimeout(this.commitTimer);
-      this.commitTimer = undefined;
-    }
+    this.stopCommitTimer();
     if (!this.database.open || !this.database.inTransaction) return;
     try {
       this.commit.run();
@@ -240,13 +237,15 @@ export class SqliteRequestLog implements RequestLog {
     if (!this.database.inTransaction) {
       lost += this.uncommitted;
       this.uncommitted = 0;
-      if (this.commitTimer) {
-        clearTimeout(this.commitTimer);
-        this.commitTimer = undefined;
-      }
+      this.stopCommitTimer();
     }
     if (lost === 0) return;
     this.failed += lost;
     this.onError(error, lost);
+  }
+
+  private stopCommitTimer(): void {
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
   }
 }
