@@ -4,6 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type OutcomeData, readRouterData } from '../../src/analysis/index.js';
 import { BUILTIN_ROUTER_MODELS } from '../../src/create-task-classifier.js';
 import { loadTextClassifier, TrainedTaskClassifier } from '../../src/routing/index.js';
 
@@ -15,19 +17,20 @@ const routers = {
   'task type + complexity + in-scope': new TrainedTaskClassifier({ taskType, strongNeeded, inScope }),
 };
 
-const SOURCE =
-  'My card payment was declined twice at the supermarket even though my balance is fine. ' +
-  'Can you explain step by step what could cause this, compute how much I spent this week ' +
-  '(12.50 + 48.20 + 7.99), and write a short Python function that flags repeated declines? ';
+// Real prompts, not a repeated sentence: MMLU questions (some with long passages) joined until a
+// prompt is long enough. A repeated text would flatter the feature hasher, which merges repeated
+// n-grams into one entry.
+const MMLU = fileURLToPath(new URL('../../../shared/data/routing/mmlu-outcomes.dev.csv', import.meta.url));
+const QUESTIONS = ((await readRouterData(MMLU, 'outcomes')) as OutcomeData).rows.map((row) => row.prompt);
 
 function makePrompts(length: number, count: number): string[] {
   const prompts: string[] = [];
   for (let index = 0; index < count; index += 1) {
-    // Rotate the source so every prompt differs (no caching effects).
-    const start = (index * 37) % SOURCE.length;
+    // Each prompt starts at a different question, so every prompt differs (no caching effects).
     let text = '';
-    while (text.length < length) text += SOURCE.slice(start) + SOURCE.slice(0, start);
-    prompts.push(`${index} ${text}`.slice(0, length));
+    for (let next = index * 3; text.length < length; next += 1)
+      text += `${QUESTIONS[next % QUESTIONS.length]}\n\n`;
+    prompts.push(text.slice(0, length));
   }
   return prompts;
 }

@@ -105,6 +105,10 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
     .option('--epochs <n>', 'training epochs (default per format)')
     .option('--seed <n>', 'random seed (same data and seed: same model)')
     .option('--max-weights <n>', 'keep at most this many weights (smaller files)')
+    .option(
+      '--max-weights-per-row <n>',
+      'each feature keeps at most this many label weights, then training refits (faster decisions with many labels)',
+    )
     .action(
       async (
         options: DataOptions & {
@@ -113,6 +117,7 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
           epochs?: string;
           seed?: string;
           maxWeights?: string;
+          maxWeightsPerRow?: string;
         },
       ) => {
         const data = await loadData(options);
@@ -126,6 +131,9 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
             ...(options.epochs ? { epochs: readNumber(options.epochs, '--epochs') } : {}),
             ...(options.seed ? { seed: readNumber(options.seed, '--seed') } : {}),
             ...(options.maxWeights ? { maxWeights: readNumber(options.maxWeights, '--max-weights') } : {}),
+            ...(options.maxWeightsPerRow
+              ? { maxWeightsPerRow: readNumber(options.maxWeightsPerRow, '--max-weights-per-row') }
+              : {}),
           },
           onProgress: (fraction, stage) => progress.update(fraction, stage),
         });

@@ -146,7 +146,12 @@ describe('switchyard router', () => {
       clincModel,
       '--epochs',
       '3',
+      '--max-weights-per-row',
+      '8',
     ]);
+    const clincFile = JSON.parse(readFileSync(clincModel, 'utf8'));
+    assert.equal(clincFile.training.maxWeightsPerRow, 8);
+    assert.equal(clincFile.training.refitEpochs, 3);
     const scoped = await runJson([
       'router',
       'eval',

@@ -12,6 +12,7 @@ export interface RouterTrainingSettings {
   loss: TrainingLoss;
   maxWeights: number;
   maxWeightBytes?: number;
+  maxWeightsPerRow?: number;
 }
 
 /**

@@ -44,8 +44,9 @@ function isWordChar(code: number): boolean {
  * Hashes a text into n-gram features without building a string per token: word n-grams and the
  * character n-grams of each word (with boundary marks, as in fastText) are hashed as the characters
  * stream past, into `2^bucketBits` buckets; meaningful punctuation (`?`, `=`, `{`, ...) becomes a
- * token of its own. Hashed features share the value 1/sqrt(count), so long and short texts score on
- * one scale. Categorical values (an MMLU subject, say) are one feature each; structural features
+ * token of its own. Every emitted n-gram is worth 1/sqrt(emitted count), so long and short texts
+ * score on one scale; a bucket hit again adds to its one entry (scoring is linear, so the sum is the
+ * same, and each stored weight row is read once per text). Categorical values (an MMLU subject, say) are one feature each; structural features
  * follow at fixed indices after the buckets. One lower-cased copy of the text is the only
  * allocation per call.
  */
@@ -59,9 +60,21 @@ export class FeatureHasher {
   private readonly recentWords: Int32Array;
   private readonly maxWordOrder: number;
   private readonly wordOrders: Uint8Array;
+  /**
+   * Where each bucket already sits in the output of the current call (valid when its stamp equals
+   * `generation`): a repeated n-gram adds to its entry instead of taking a new one. Long prompts
+   * repeat common n-grams, which carry the most weights, so scoring does half the work at 2,000
+   * characters.
+   */
+  private readonly slotOf: Int32Array;
+  private generation = 0;
   // Per-call state, kept in fields so the hot loop allocates nothing.
-  private out: FeatureBuffer | undefined;
+  private outIndices: Int32Array = new Int32Array(0);
+  private outValues: Float32Array = new Float32Array(0);
+  /** Distinct features written so far (entries of `out`). */
   private count = 0;
+  /** Features emitted so far, repeats included: the count the 1/sqrt scale uses. */
+  private emitted = 0;
   private wordLength = 0;
   private wordHash = FNV_OFFSET;
   private wordsSeen = 0;
@@ -76,6 +89,7 @@ export class FeatureHasher {
     this.recentWords = new Int32Array(this.maxWordOrder);
     this.wordOrders = new Uint8Array(this.maxWordOrder + 1);
     for (const order of settings.wordNgrams) this.wordOrders[order] = 1;
+    this.slotOf = new Int32Array(this.bucketCount * 2);
   }
 
   /** An upper bound on the features a text of this length (plus categories) can produce. */
@@ -91,8 +105,15 @@ export class FeatureHasher {
   /** Writes the features of `text` and `categories` into `out` (sized by `capacityFor`). */
   extract(text: string, out: FeatureBuffer, categories?: readonly string[]): void {
     const lower = text.toLowerCase();
-    this.out = out;
+    this.outIndices = out.indices;
+    this.outValues = out.values;
     this.count = 0;
+    this.emitted = 0;
+    if (this.generation === 0x7fffffff) {
+      this.slotOf.fill(0);
+      this.generation = 0;
+    }
+    this.generation += 1;
     this.wordLength = 0;
     this.wordHash = FNV_OFFSET;
     this.wordsSeen = 0;
@@ -117,7 +138,7 @@ export class FeatureHasher {
     if (this.wordLength > 0) this.endWord(lower.length);
 
     let count = this.count;
-    const scale = count > 0 ? 1 / Math.sqrt(count) : 0;
+    const scale = this.emitted > 0 ? 1 / Math.sqrt(this.emitted) : 0;
     for (let index = 0; index < count; index += 1) out.values[index] = (out.values[index] as number) * scale;
     if (categories) {
       for (const category of categories) {
@@ -129,13 +150,21 @@ export class FeatureHasher {
     }
     if (this.settings.structural) count = writeStructuralFeatures(text, out, count, this.bucketCount);
     out.length = count;
-    this.out = undefined;
   }
 
   private emit(hash: number, weight = 1): void {
-    const out = this.out as FeatureBuffer;
-    out.indices[this.count] = hash & this.mask;
-    out.values[this.count++] = weight;
+    const bucket = hash & this.mask;
+    const slots = this.slotOf;
+    this.emitted += 1;
+    if (slots[2 * bucket + 1] === this.generation) {
+      const slot = slots[2 * bucket] as number;
+      this.outValues[slot] = (this.outValues[slot] as number) + weight;
+      return;
+    }
+    slots[2 * bucket + 1] = this.generation;
+    slots[2 * bucket] = this.count;
+    this.outIndices[this.count] = bucket;
+    this.outValues[this.count++] = weight;
   }
 
   /**

@@ -4,6 +4,7 @@ import { createFeatureBuffer, FeatureHasher } from './feature-hasher.js';
 import { DEFAULT_FEATURE_SETTINGS } from './feature-settings.js';
 import { decodeWeights, encodeWeights } from './packed-weights.js';
 import { computeStrongNeed } from './strong-need.js';
+import { STRUCTURAL_FEATURE_COUNT } from './structural-features.js';
 import { TextClassifier } from './text-classifier.js';
 import { createRandom, type TrainingExample, trainTextClassifier } from './train-text-classifier.js';
 
@@ -69,6 +70,25 @@ describe('FeatureHasher', () => {
       for (let index = 0; index < buffer.length; index += 1)
         assert.ok((buffer.indices[index] as number) < hasher.dimension);
     }
+  });
+
+  it('writes each bucket once, worth every time its n-grams occurred', () => {
+    const hasher = new FeatureHasher(settings);
+    const text = 'the card and the card and the card';
+    const buffer = createFeatureBuffer(hasher.capacityFor(text.length));
+    hasher.extract(text, buffer);
+    const buckets = Array.from(buffer.indices.subarray(0, buffer.length));
+    assert.equal(new Set(buckets).size, buckets.length);
+    // 'card' occurs three times, 'and' twice: their unigram entries weigh 3 and 2 times one share.
+    const once = new FeatureHasher(settings);
+    const unigramOf = (word: string) => {
+      const probe = createFeatureBuffer(once.capacityFor(word.length));
+      once.extract(word, probe);
+      // A lone word's features: char n-grams, then the word unigram last before the structural ones.
+      return probe.indices[probe.length - 1 - STRUCTURAL_FEATURE_COUNT] as number;
+    };
+    const weightOf = (bucket: number) => buffer.values[buckets.indexOf(bucket)] as number;
+    assert.ok(Math.abs(weightOf(unigramOf('card')) / weightOf(unigramOf('and')) - 1.5) < 1e-6);
   });
 
   it('adds a categorical value as its own feature', () => {
@@ -149,6 +169,28 @@ describe('trainTextClassifier', () => {
   it('prunes to the weight budget it is given', () => {
     const { classifier } = trainTextClassifier(examples, { ...options, maxWeights: 500 });
     assert.ok(classifier.weightCount <= 500, `${classifier.weightCount}`);
+  });
+
+  it('caps the weights per feature row, refits, and records it', () => {
+    const capped = { ...options, loss: 'hinge' as const, maxWeightsPerRow: 1 };
+    const { file, classifier } = trainTextClassifier(examples, capped);
+    const packed = decodeWeights(
+      Buffer.from(file.weights.base64, 'base64'),
+      new FeatureHasher(settings).dimension,
+    );
+    let widest = 0;
+    for (let row = 0; row + 1 < packed.rowStart.length; row += 1)
+      widest = Math.max(widest, (packed.rowStart[row + 1] as number) - (packed.rowStart[row] as number));
+    assert.equal(widest, 1);
+    // Uncapped, common words ('please', 'I want') score every intent.
+    const uncapped = trainTextClassifier(examples, { ...capped, maxWeightsPerRow: undefined }).classifier;
+    assert.ok(uncapped.weightCount > classifier.weightCount);
+    assert.equal(classifier.predict('can I get a refund').label, 'refund');
+    assert.equal(classifier.predict('my new card is not here').label, 'card');
+    assert.equal(classifier.predict('good morning!').label, 'greeting');
+    assert.equal(file.training.maxWeightsPerRow, 1);
+    assert.equal(file.training.refitEpochs, 3);
+    assert.deepEqual(trainTextClassifier(examples, capped).file, file);
   });
 
   it('refuses a file of another format or version', () => {

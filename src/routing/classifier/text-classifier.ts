@@ -39,6 +39,15 @@ export interface TrainingHyperparameters {
   loss?: TrainingLoss;
   /** The hinge loss's margin, in score units (default 4). */
   margin?: number;
+  /**
+   * Each feature keeps at most this many label weights (its largest) after `epochs`; then
+   * `refitEpochs` more epochs (default 3) train the kept weights with the rest held at zero, so
+   * the scores re-balance. Scoring reads every stored weight of a feature's row, so this bounds
+   * the cost of a decision for models with many labels, where common n-grams otherwise carry a
+   * weight for nearly every label. Absent: no cap.
+   */
+  maxWeightsPerRow?: number;
+  refitEpochs?: number;
 }
 
 export interface TextClassifierFile {

@@ -38,6 +38,12 @@ export interface TrainingOptions extends TrainingHyperparameters {
   onProgress?: (fraction: number) => void;
 }
 
+/**
+ * Epochs after capping the weights per row. On CLINC150 (trained on train + oos_train, measured on
+ * val + oos_val) 3 recover the accuracy the cap costs; 8 gain nothing more.
+ */
+const DEFAULT_REFIT_EPOCHS = 3;
+
 /** A small, fast, seedable PRNG (mulberry32): the same seed gives the same model. */
 export function createRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -118,6 +124,43 @@ function findPruneThreshold(weights: Float32Array, maxWeights: number): number {
 }
 
 /**
+ * Keeps each row's `keep` largest weights and freezes the others at zero: an infinite accumulated
+ * squared gradient makes every later AdaGrad step of a frozen entry exactly zero, so the training
+ * loop needs no mask. The kept entries start afresh (accumulators reset) so they can re-balance.
+ */
+function freezeAllButLargest(
+  weights: Float32Array,
+  squaredGradients: Float32Array,
+  classCount: number,
+  keep: number,
+): void {
+  const magnitudes = new Float32Array(classCount);
+  for (let row = 0; row < weights.length; row += classCount) {
+    let nonZero = 0;
+    for (let k = 0; k < classCount; k += 1) {
+      magnitudes[k] = Math.abs(weights[row + k] as number);
+      if ((magnitudes[k] as number) > 0) nonZero += 1;
+    }
+    const cut = nonZero > keep ? (magnitudes.slice().sort()[classCount - keep] as number) : 0;
+    // Entries equal to the cut fill the places left, lowest class first: the hinge loss moves a
+    // target and its rival by the same step, so ties are common.
+    let room = keep;
+    for (let k = 0; k < classCount; k += 1) if ((magnitudes[k] as number) > cut) room -= 1;
+    for (let k = 0; k < classCount; k += 1) {
+      const at = row + k;
+      const magnitude = magnitudes[k] as number;
+      const kept = magnitude > 0 && (magnitude > cut || (magnitude === cut && room-- > 0));
+      if (kept) {
+        squaredGradients[at] = 0;
+      } else {
+        weights[at] = 0;
+        squaredGradients[at] = Number.POSITIVE_INFINITY;
+      }
+    }
+  }
+}
+
+/**
  * Multinomial logistic regression by AdaGrad over the hashed features, deterministic for a seed:
  * examples are hashed once, visited in a seeded shuffled order each epoch, and the trained weights
  * are pruned to `maxWeights` and quantised exactly as the model file stores them.
@@ -175,7 +218,7 @@ export function trainTextClassifier(
   const margin = options.margin ?? 4;
   const epsilon = 1e-8;
 
-  for (let epoch = 0; epoch < options.epochs; epoch += 1) {
+  const runEpoch = (): void => {
     for (let index = order.length - 1; index > 0; index -= 1) {
       const swap = Math.floor(random() * (index + 1));
       [order[index], order[swap]] = [order[swap] as number, order[index] as number];
@@ -240,7 +283,19 @@ export function trainTextClassifier(
         }
       }
     }
-    options.onProgress?.((epoch + 1) / options.epochs);
+  };
+  const refitEpochs = options.maxWeightsPerRow ? (options.refitEpochs ?? DEFAULT_REFIT_EPOCHS) : 0;
+  const totalEpochs = options.epochs + refitEpochs;
+  for (let epoch = 0; epoch < options.epochs; epoch += 1) {
+    runEpoch();
+    options.onProgress?.((epoch + 1) / totalEpochs);
+  }
+  if (options.maxWeightsPerRow) {
+    freezeAllButLargest(weights, squaredGradients, classCount, options.maxWeightsPerRow);
+    for (let epoch = 0; epoch < refitEpochs; epoch += 1) {
+      runEpoch();
+      options.onProgress?.((options.epochs + epoch + 1) / totalEpochs);
+    }
   }
 
   if (idf) {
@@ -278,6 +333,7 @@ export function trainTextClassifier(
       l2,
       seed: options.seed,
       ...(loss === 'hinge' ? { loss, margin } : {}),
+      ...(options.maxWeightsPerRow ? { maxWeightsPerRow: options.maxWeightsPerRow, refitEpochs } : {}),
     },
     metrics: {},
     bias: Array.from(bias, (value) => Math.round(value * 1e6) / 1e6),
