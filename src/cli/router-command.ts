@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import {
   buildOutcomePlot,
   calibrateThreshold,
+  createTrainingSettings,
   evaluateCascade,
   evaluateIntentModel,
   evaluateOutcomeModel,
@@ -106,6 +107,10 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
     .option('--seed <n>', 'random seed (same data and seed: same model)')
     .option('--max-weights <n>', 'keep at most this many weights (smaller files)')
     .option(
+      '--max-chars <n>',
+      'read only the first n characters of each text (models trained on short texts, such as intents)',
+    )
+    .option(
       '--max-weights-per-row <n>',
       'each feature keeps at most this many label weights, then training refits (faster decisions with many labels)',
     )
@@ -118,13 +123,15 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
           seed?: string;
           maxWeights?: string;
           maxWeightsPerRow?: string;
+          maxChars?: string;
         },
       ) => {
         const data = await loadData(options);
+        const format = readFormat(options.format);
         const progress = createProgressBar(dependencies.stderr);
         const started = performance.now();
         const { file } = trainRouterModel(data, {
-          format: readFormat(options.format),
+          format,
           source: options.data,
           folds: readNumber(options.cv, '--cv'),
           overrides: {
@@ -133,6 +140,14 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
             ...(options.maxWeights ? { maxWeights: readNumber(options.maxWeights, '--max-weights') } : {}),
             ...(options.maxWeightsPerRow
               ? { maxWeightsPerRow: readNumber(options.maxWeightsPerRow, '--max-weights-per-row') }
+              : {}),
+            ...(options.maxChars
+              ? {
+                  features: {
+                    ...createTrainingSettings(format).features,
+                    maxChars: readNumber(options.maxChars, '--max-chars'),
+                  },
+                }
               : {}),
           },
           onProgress: (fraction, stage) => progress.update(fraction, stage),

@@ -148,8 +148,11 @@ describe('switchyard router', () => {
       '3',
       '--max-weights-per-row',
       '8',
+      '--max-chars',
+      '200',
     ]);
     const clincFile = JSON.parse(readFileSync(clincModel, 'utf8'));
+    assert.equal(clincFile.features.maxChars, 200);
     assert.equal(clincFile.training.maxWeightsPerRow, 8);
     assert.equal(clincFile.training.refitEpochs, 3);
     const scoped = await runJson([

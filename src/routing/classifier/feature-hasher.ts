@@ -102,8 +102,13 @@ export class FeatureHasher {
     );
   }
 
-  /** Writes the features of `text` and `categories` into `out` (sized by `capacityFor`). */
-  extract(text: string, out: FeatureBuffer, categories?: readonly string[]): void {
+  /**
+   * Writes the features of the text (its first `maxChars` characters when the settings say so)
+   * and `categories` into `out` (sized by `capacityFor` of the full text's length).
+   */
+  extract(fullText: string, out: FeatureBuffer, categories?: readonly string[]): void {
+    const maxChars = this.settings.maxChars ?? 0;
+    const text = maxChars > 0 && fullText.length > maxChars ? fullText.slice(0, maxChars) : fullText;
     const lower = text.toLowerCase();
     this.outIndices = out.indices;
     this.outValues = out.values;

@@ -19,6 +19,12 @@ export interface FeatureSettings {
   foldDigits: boolean;
   /** Add the structural features (length, digits, operators, code, questions, lists, script). */
   structural: boolean;
+  /**
+   * Read only the first this-many characters of a text (absent or 0: all of it), for models
+   * trained on short texts: an intent model whose examples are one sentence judges a long message
+   * by its opening, and stays fast on it.
+   */
+  maxChars?: number;
 }
 
 export const DEFAULT_FEATURE_SETTINGS: FeatureSettings = {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createFeatureBuffer, FeatureHasher } from './feature-hasher.js';
 import { DEFAULT_FEATURE_SETTINGS } from './feature-settings.js';
-import { decodeWeights, encodeWeights } from './packed-weights.js';
+import { decodeWeights, encodeWeights, entryClass, entryValue, ROW_SCALES } from './packed-weights.js';
 import { computeStrongNeed } from './strong-need.js';
 import { STRUCTURAL_FEATURE_COUNT } from './structural-features.js';
 import { TextClassifier } from './text-classifier.js';
@@ -91,6 +91,23 @@ describe('FeatureHasher', () => {
     assert.ok(Math.abs(weightOf(unigramOf('card')) / weightOf(unigramOf('and')) - 1.5) < 1e-6);
   });
 
+  it('reads only the first maxChars characters when the settings say so', () => {
+    const short = new FeatureHasher({ ...settings, maxChars: 20 });
+    const features = (hasher: FeatureHasher, text: string) => {
+      const buffer = createFeatureBuffer(hasher.capacityFor(text.length));
+      hasher.extract(text, buffer);
+      return [...buffer.indices.subarray(0, buffer.length)].map((index, position) => [
+        index,
+        buffer.values[position],
+      ]);
+    };
+    const opening = 'my card has not come';
+    const long = `${opening} yet, and here is a long story about everything else that happened`;
+    assert.deepEqual(features(short, long), features(short, opening));
+    assert.deepEqual(features(short, opening), features(new FeatureHasher(settings), opening));
+    assert.notDeepEqual(features(new FeatureHasher(settings), long), features(short, long));
+  });
+
   it('adds a categorical value as its own feature', () => {
     const plain = featuresOf('what is 2 + 2');
     const withSubject = featuresOf('what is 2 + 2', ['elementary_mathematics']);
@@ -109,7 +126,9 @@ describe('packed weights', () => {
         entry < (packed.rowStart[row + 1] as number);
         entry += 1
       ) {
-        restored[row * 2 + (packed.classes[entry] as number)] = packed.values[entry] as number;
+        const stored = packed.entries[entry] as number;
+        restored[row * 2 + entryClass(stored)] =
+          entryValue(stored) * (ROW_SCALES[packed.scaleCode[row] as number] as number);
       }
     }
     dense.forEach((value, index) => {

@@ -1,6 +1,6 @@
 import { createFeatureBuffer, type FeatureBuffer, FeatureHasher } from './feature-hasher.js';
 import type { FeatureSettings } from './feature-settings.js';
-import { decodeWeights, type PackedWeights } from './packed-weights.js';
+import { decodeWeights, entryClass, entryValue, type PackedWeights, ROW_SCALES } from './packed-weights.js';
 
 export const MODEL_FORMAT = 'switchyard-text-classifier';
 export const MODEL_VERSION = 1;
@@ -15,7 +15,9 @@ function densify(weights: PackedWeights, dimension: number, classCount: number):
       entry < (weights.rowStart[row + 1] as number);
       entry += 1
     ) {
-      matrix[row * classCount + (weights.classes[entry] as number)] = weights.values[entry] as number;
+      const packed = weights.entries[entry] as number;
+      matrix[row * classCount + entryClass(packed)] =
+        entryValue(packed) * (ROW_SCALES[weights.scaleCode[row] as number] as number);
     }
   }
   return matrix;
@@ -117,7 +119,7 @@ export class TextClassifier {
     this.labels = file.labels;
     this.hasher = new FeatureHasher(file.features);
     const packed = decodeWeights(Buffer.from(encoded.base64, 'base64'), this.hasher.dimension);
-    this.weightCount = packed.values.length;
+    this.weightCount = packed.entries.length;
     this.bias = Float32Array.from(bias);
     // One form per model: a dense matrix for few labels, the sparse rows otherwise.
     this.dense =
@@ -165,14 +167,16 @@ export class TextClassifier {
       }
       return this.finishScores(probabilities);
     }
-    const { rowStart, classes, values } = this.weights as PackedWeights;
+    const { rowStart, entries, scaleCode } = this.weights as PackedWeights;
     for (let index = 0; index < length; index += 1) {
       const row = indices[index] as number;
-      const value = featureValues[index] as number;
+      const value = (featureValues[index] as number) * (ROW_SCALES[scaleCode[row] as number] as number);
       const end = rowStart[row + 1] as number;
       for (let entry = rowStart[row] as number; entry < end; entry += 1) {
-        const k = classes[entry] as number;
-        scores[k] = (scores[k] as number) + (values[entry] as number) * value;
+        // entryClass and entryValue, written out: this loop is most of a many-label decision.
+        const packed = entries[entry] as number;
+        const k = packed >>> 16;
+        scores[k] = (scores[k] as number) + ((packed << 16) >> 16) * value;
       }
     }
     return this.finishScores(probabilities);
