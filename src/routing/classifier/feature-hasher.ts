@@ -45,9 +45,10 @@ function isWordChar(code: number): boolean {
  * character n-grams of each word (with boundary marks, as in fastText) are hashed as the characters
  * stream past, into `2^bucketBits` buckets; meaningful punctuation (`?`, `=`, `{`, ...) becomes a
  * token of its own. Every emitted n-gram is worth 1/sqrt(emitted count), so long and short texts
- * score on one scale; a bucket hit again adds to its one entry (scoring is linear, so the sum is the
- * same, and each stored weight row is read once per text). Categorical values (an MMLU subject, say) are one feature each; structural features
- * follow at fixed indices after the buckets. One lower-cased copy of the text is the only
+ * score on one scale; a bucket hit again adds to its one entry (scoring is linear, so the sum is
+ * the same, and each stored weight row is read once per text). Categorical values (an MMLU
+ * subject, say) are one feature each; structural features follow at fixed indices after the
+ * buckets. One lower-cased copy of the text is the only
  * allocation per call.
  */
 export class FeatureHasher {
@@ -61,17 +62,17 @@ export class FeatureHasher {
   private readonly maxWordOrder: number;
   private readonly wordOrders: Uint8Array;
   /**
-   * Where each bucket already sits in the output of the current call (valid when its stamp equals
-   * `generation`): a repeated n-gram adds to its entry instead of taking a new one. Long prompts
-   * repeat common n-grams, which carry the most weights, so scoring does half the work at 2,000
-   * characters.
+   * Per bucket, two slots: at `2b` its entry in the current call's output, at `2b + 1` the call
+   * (`generation`) that wrote it; a repeated n-gram adds to its entry instead of taking a new one.
+   * Long prompts repeat common n-grams, which carry the most weights, so scoring does half the
+   * work at 2,000 characters. Side by side, the two share a cache line.
    */
   private readonly slotOf: Int32Array;
   private generation = 0;
   // Per-call state, kept in fields so the hot loop allocates nothing.
   private outIndices: Int32Array = new Int32Array(0);
   private outValues: Float32Array = new Float32Array(0);
-  /** Distinct features written so far (entries of `out`). */
+  /** Distinct features written so far (entries of the output). */
   private count = 0;
   /** Features emitted so far, repeats included: the count the 1/sqrt scale uses. */
   private emitted = 0;
