@@ -7,6 +7,7 @@ import { computeStrongNeed } from './strong-need.js';
 import { STRUCTURAL_FEATURE_COUNT } from './structural-features.js';
 import { TextClassifier } from './text-classifier.js';
 import { createRandom, type TrainingExample, trainTextClassifier } from './train-text-classifier.js';
+import { TrainedTaskClassifier } from './trained-task-classifier.js';
 
 const settings = { ...DEFAULT_FEATURE_SETTINGS, bucketBits: 14 };
 
@@ -217,6 +218,31 @@ describe('trainTextClassifier', () => {
     assert.throws(
       () => new TextClassifier({ ...file, version: 2 as 1 }),
       /not a switchyard-text-classifier v1 model/,
+    );
+  });
+});
+
+describe('TrainedTaskClassifier', () => {
+  it('gives a model that reads fewer characters the shared features only when they are the same', () => {
+    const taskType = trainTextClassifier(examples, options).classifier;
+    const inScope = trainTextClassifier(examples, {
+      ...options,
+      features: { ...settings, maxChars: 20 },
+      seed: 9,
+    }).classifier;
+    const router = new TrainedTaskClassifier({ taskType, inScope });
+    for (const text of [
+      'refund please',
+      'my new card is not here',
+      'good morning! I would like a refund of the card fee',
+    ]) {
+      const alone = inScope.predict(text);
+      assert.equal(router.classify(text).intent, alone.label, text);
+    }
+    // Past 20 characters the in-scope model reads only the opening, whatever follows.
+    assert.equal(
+      router.classify('hello there my friend, I want a refund').intent,
+      router.classify('hello there my friend').intent,
     );
   });
 });

@@ -3,8 +3,19 @@ import type { TaskClassification, TaskClassifier } from '../features/request-fea
 import { computeStrongNeed } from './strong-need.js';
 import type { TextClassifier } from './text-classifier.js';
 
-function sameFeatures(a: TextClassifier, b: TextClassifier): boolean {
-  return JSON.stringify(a.file.features) === JSON.stringify(b.file.features);
+/**
+ * The longest text for which model `b` can score the features model `a` extracted: any text when
+ * their feature settings are equal; up to the shorter `maxChars` when they differ only there (a
+ * text no longer than it hashes the same either way); -1 when they differ otherwise.
+ */
+function sharedTextLength(a: TextClassifier, b: TextClassifier): number {
+  const { maxChars: limitA = 0, ...restA } = a.file.features;
+  const { maxChars: limitB = 0, ...restB } = b.file.features;
+  const canonical = (settings: object) => JSON.stringify(Object.entries(settings).sort());
+  if (canonical(restA) !== canonical(restB)) return -1;
+  if (limitA === limitB) return Number.POSITIVE_INFINITY;
+  if (limitA === 0 || limitB === 0) return Math.max(limitA, limitB);
+  return Math.min(limitA, limitB);
 }
 
 function round(value: number): number {
@@ -14,7 +25,8 @@ function round(value: number): number {
 /**
  * The router's classifiers behind the TaskClassifier interface: task type, the strong-needed
  * score (read by rules as `complexity`) and, when given, intent with out-of-scope detection.
- * Models with the same feature settings share one hashing of the text. A model left out falls
+ * Models with the same feature settings share one hashing of the text (one that reads only the
+ * first `maxChars` characters shares it for texts no longer than that). A model left out falls
  * back to the documented heuristic for its part.
  */
 export class TrainedTaskClassifier implements TaskClassifier {
@@ -22,7 +34,8 @@ export class TrainedTaskClassifier implements TaskClassifier {
   private readonly taskProbabilities: Float64Array;
   private readonly strongProbabilities: Float64Array;
   private readonly scopeProbabilities: Float64Array;
-  private readonly shareWithTask: { strong: boolean; scope: boolean };
+  /** Per model, the longest text it scores from the task-type model's features (-1: never). */
+  private readonly sharedWithTask: { strong: number; scope: number };
 
   constructor(
     private readonly models: {
@@ -35,9 +48,9 @@ export class TrainedTaskClassifier implements TaskClassifier {
     this.strongProbabilities = new Float64Array(models.strongNeeded?.labels.length ?? 0);
     this.scopeProbabilities = new Float64Array(models.inScope?.labels.length ?? 0);
     const { taskType, strongNeeded, inScope } = models;
-    this.shareWithTask = {
-      strong: Boolean(taskType && strongNeeded && sameFeatures(taskType, strongNeeded)),
-      scope: Boolean(taskType && inScope && sameFeatures(taskType, inScope)),
+    this.sharedWithTask = {
+      strong: taskType && strongNeeded ? sharedTextLength(taskType, strongNeeded) : -1,
+      scope: taskType && inScope ? sharedTextLength(taskType, inScope) : -1,
     };
   }
 
@@ -54,7 +67,7 @@ export class TrainedTaskClassifier implements TaskClassifier {
     }
     let complexity = fallback?.complexity ?? 0;
     if (strongNeeded) {
-      if (this.shareWithTask.strong && shared)
+      if (shared && text.length <= this.sharedWithTask.strong)
         strongNeeded.predictFromFeatures(shared, this.strongProbabilities);
       else strongNeeded.predictInto(text, this.strongProbabilities);
       complexity = computeStrongNeed(strongNeeded.labels, this.strongProbabilities);
@@ -66,7 +79,7 @@ export class TrainedTaskClassifier implements TaskClassifier {
     };
     if (inScope) {
       const best =
-        this.shareWithTask.scope && shared
+        shared && text.length <= this.sharedWithTask.scope
           ? inScope.predictFromFeatures(shared, this.scopeProbabilities)
           : inScope.predictInto(text, this.scopeProbabilities);
       const decided = inScope.decide(best, this.scopeProbabilities);
