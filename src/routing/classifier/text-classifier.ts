@@ -110,6 +110,8 @@ export class TextClassifier {
   /** Per feature row, the code of its scale in `ROW_SCALES` (both forms). */
   private readonly scaleCode: Uint8Array;
   private readonly bias: Float32Array;
+  /** The out-of-scope label's index (-1: the model has none), found once rather than per decision. */
+  private readonly outOfScopeIndex: number;
   private readonly scores: Float64Array;
   private buffer: FeatureBuffer;
 
@@ -122,6 +124,7 @@ export class TextClassifier {
     const { weights: encoded, bias, ...rest } = file;
     this.file = rest;
     this.labels = file.labels;
+    this.outOfScopeIndex = file.outOfScope ? file.labels.indexOf(file.outOfScope.label) : -1;
     this.hasher = new FeatureHasher(file.features);
     const packed = decodeWeights(Buffer.from(encoded.base64, 'base64'), this.hasher.dimension);
     this.weightCount = packed.entries.length;
@@ -211,11 +214,9 @@ export class TextClassifier {
    * out-of-scope label when the model has one.
    */
   decide(best: number, probabilities: ArrayLike<number>): number {
-    const outOfScope = this.file.outOfScope;
-    if (!outOfScope) return best;
-    const index = this.labels.indexOf(outOfScope.label);
+    const index = this.outOfScopeIndex;
     if (index === -1 || best === index) return best;
-    return (probabilities[best] as number) < outOfScope.minConfidence ? index : best;
+    return (probabilities[best] as number) < (this.file.outOfScope?.minConfidence ?? 0) ? index : best;
   }
 
   /** Convenience form of `predictInto` (allocates the result). */
