@@ -75,6 +75,14 @@ function readNumber(value: string, name: string): number {
   return number;
 }
 
+/** A count given on the command line: a whole number of at least 1. */
+function readCount(value: string, name: string): number {
+  const number = readNumber(value, name);
+  if (!Number.isInteger(number) || number < 1)
+    throw new UsageError(`${name} must be a whole number of at least 1 (got "${value}")`);
+  return number;
+}
+
 function print(
   dependencies: CliDependencies,
   json: boolean | undefined,
@@ -135,17 +143,17 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
           source: options.data,
           folds: readNumber(options.cv, '--cv'),
           overrides: {
-            ...(options.epochs ? { epochs: readNumber(options.epochs, '--epochs') } : {}),
+            ...(options.epochs ? { epochs: readCount(options.epochs, '--epochs') } : {}),
             ...(options.seed ? { seed: readNumber(options.seed, '--seed') } : {}),
-            ...(options.maxWeights ? { maxWeights: readNumber(options.maxWeights, '--max-weights') } : {}),
+            ...(options.maxWeights ? { maxWeights: readCount(options.maxWeights, '--max-weights') } : {}),
             ...(options.maxWeightsPerRow
-              ? { maxWeightsPerRow: readNumber(options.maxWeightsPerRow, '--max-weights-per-row') }
+              ? { maxWeightsPerRow: readCount(options.maxWeightsPerRow, '--max-weights-per-row') }
               : {}),
             ...(options.maxChars
               ? {
                   features: {
                     ...createTrainingSettings(format).features,
-                    maxChars: readNumber(options.maxChars, '--max-chars'),
+                    maxChars: readCount(options.maxChars, '--max-chars'),
                   },
                 }
               : {}),

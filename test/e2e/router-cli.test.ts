@@ -194,6 +194,20 @@ describe('switchyard router', () => {
       join(dir, 'x.json'),
     ]);
     assert.match(format.stderr, /--format must be one of outcomes, banking77, clinc150, bitext/);
+    const count = await runCli([
+      'router',
+      'train',
+      '--data',
+      gsm8k,
+      '--format',
+      'outcomes',
+      '--out',
+      join(dir, 'x.json'),
+      '--max-weights-per-row',
+      '-3',
+    ]);
+    assert.notEqual(count.code, 0);
+    assert.match(count.stderr, /--max-weights-per-row must be a whole number of at least 1 \(got "-3"\)/);
     const mismatch = await runCli([
       'router',
       'eval',
