@@ -18,6 +18,11 @@ async function runJson(args: string[]): Promise<Record<string, any>> {
   return JSON.parse(lines[0] as string);
 }
 
+/** `router train` arguments for a data file in a format, written to `out`, plus any flags. */
+function trainArgs(data: string, format: string, out: string, ...flags: string[]): string[] {
+  return ['router', 'train', '--data', data, '--format', format, '--out', out, ...flags];
+}
+
 describe('switchyard router', () => {
   let dir: string;
   before(() => {
@@ -27,16 +32,7 @@ describe('switchyard router', () => {
 
   it('trains an outcome model reproducibly, with its labels, data hash and held-out metrics in the file', async () => {
     const first = join(dir, 'gsm8k-a.json');
-    const trained = await runJson([
-      'router',
-      'train',
-      '--data',
-      gsm8k,
-      '--format',
-      'outcomes',
-      '--out',
-      first,
-    ]);
+    const trained = await runJson(trainArgs(gsm8k, 'outcomes', first));
     assert.equal(trained.examples, 815);
     assert.ok(trained.metrics.apgr > 0.4 && trained.metrics.apgr < 1);
     const file = JSON.parse(readFileSync(first, 'utf8'));
@@ -45,7 +41,7 @@ describe('switchyard router', () => {
     assert.deepEqual(file.labels, ['both-right', 'both-wrong', 'strong-only', 'weak-only']);
     assert.match(file.training.dataSha256, /^[0-9a-f]{64}$/);
     const second = join(dir, 'gsm8k-b.json');
-    await runJson(['router', 'train', '--data', gsm8k, '--format', 'outcomes', '--out', second]);
+    await runJson(trainArgs(gsm8k, 'outcomes', second));
     assert.equal(readFileSync(first, 'utf8'), readFileSync(second, 'utf8'), 'same data and seed: same file');
   });
 
@@ -108,18 +104,7 @@ describe('switchyard router', () => {
 
   it('trains and evaluates intent models, with out-of-scope recall when the data has oos rows', async () => {
     const model = join(dir, 'bitext.json');
-    await runJson([
-      'router',
-      'train',
-      '--data',
-      bitext,
-      '--format',
-      'bitext',
-      '--out',
-      model,
-      '--epochs',
-      '3',
-    ]);
+    await runJson(trainArgs(bitext, 'bitext', model, '--epochs', '3'));
     const report = await runJson([
       'router',
       'eval',
@@ -171,41 +156,14 @@ describe('switchyard router', () => {
   });
 
   it('says what is wrong, in one line, for a missing file, an unknown format or a mismatched model', async () => {
-    const missing = await runCli([
-      'router',
-      'train',
-      '--data',
-      join(dir, 'nope.csv'),
-      '--format',
-      'outcomes',
-      '--out',
-      join(dir, 'x.json'),
-    ]);
+    const missing = await runCli(trainArgs(join(dir, 'nope.csv'), 'outcomes', join(dir, 'x.json')));
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^cannot read .*nope\.csv as outcomes: ENOENT/);
-    const format = await runCli([
-      'router',
-      'train',
-      '--data',
-      gsm8k,
-      '--format',
-      'parquet',
-      '--out',
-      join(dir, 'x.json'),
-    ]);
+    const format = await runCli(trainArgs(gsm8k, 'parquet', join(dir, 'x.json')));
     assert.match(format.stderr, /--format must be one of outcomes, banking77, clinc150, bitext/);
-    const count = await runCli([
-      'router',
-      'train',
-      '--data',
-      gsm8k,
-      '--format',
-      'outcomes',
-      '--out',
-      join(dir, 'x.json'),
-      '--max-weights-per-row',
-      '-3',
-    ]);
+    const count = await runCli(
+      trainArgs(gsm8k, 'outcomes', join(dir, 'x.json'), '--max-weights-per-row', '-3'),
+    );
     assert.notEqual(count.code, 0);
     assert.match(count.stderr, /--max-weights-per-row must be a whole number of at least 1 \(got "-3"\)/);
     const mismatch = await runCli([
