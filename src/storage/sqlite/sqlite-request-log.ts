@@ -8,6 +8,8 @@ type Row = Record<string, string | number | null>;
 
 /** WAL pages (4 KiB each) written between automatic checkpoints. */
 const CHECKPOINT_PAGES = 4_000;
+/** The connection's page cache, in KiB (SQLite's own default). */
+const CACHE_KIB = 2_000;
 
 function convertRequestRow(record: RequestLogRecord): Row {
   const usage = record.usage;
@@ -132,6 +134,11 @@ export class SqliteRequestLog implements RequestLog {
     // 4,000 pages stalls about 30 ms four times as rarely: half the blocked time, p99 12-14 -> 8 ms
     // (bench/gateway/RESULTS.md). The WAL file grows to about 16 MB between checkpoints.
     this.database.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
+    // better-sqlite3 builds SQLite with a 16 MB page cache per connection, and under load the log's
+    // filled it: 18 MB of the gateway's resident memory. This connection only appends (each index
+    // grows at its right edge), so SQLite's own default of 2 MB holds every page it touches; the
+    // insert cost is the same (bench/gateway/RESULTS.md, round 7).
+    this.database.pragma(`cache_size = -${CACHE_KIB}`);
     migrateSqlite(this.database);
     const sample = { id: '', startedAt: 0, attempts: [] } as unknown as RequestLogRecord;
     this.insertRequest = prepareInsert(this.database, 'requests', Object.keys(convertRequestRow(sample)));
