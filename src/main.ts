@@ -55,8 +55,9 @@ export async function startGateway(options: {
   const { config } = options.loaded;
   limitHeapGrowth();
   const startYoungGenerationCap = limitYoungGeneration();
-  // Asynchronous, buffered writes: a synchronous write per request line costs more CPU than the
-  // rest of the request's handling (bench/gateway/RESULTS.md). Flushed on shutdown.
+  // Buffered writes that never block the event loop (createLogDestination): a write per request
+  // line costs more CPU than the rest of the request's handling (bench/gateway/RESULTS.md).
+  // Flushed on shutdown.
   const logger = pino(
     { level: config.logging.level, base: { service: 'switchyard' } },
     createLogDestination(),

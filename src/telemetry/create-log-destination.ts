@@ -1,4 +1,5 @@
 import { destination } from 'pino';
+import { openNonBlockingPipe, PipeLogDestination } from './pipe-log-destination.js';
 
 /** What pino needs from a destination, plus the flush the gateway calls on shutdown. */
 export interface LogDestination {
@@ -11,7 +12,9 @@ export interface LogDestination {
 export const FLUSH_INTERVAL_MS = 250;
 
 /**
- * Asynchronous, buffered log output to a file descriptor (stdout by default), flushed when 4 KiB
+ * Log output to a file descriptor (stdout by default). A pipe (how containers collect stdout) gets
+ * `PipeLogDestination`: non-blocking writes from the event loop's thread. Anything else (a file, a
+ * terminal, a socket) gets asynchronous, buffered output through sonic-boom, flushed when 4 KiB
  * have gathered, at the latest 250 ms after a line was written (so a quiet gateway's lines do not
  * wait for the next 4 KiB of traffic), and on shutdown.
  *
@@ -20,6 +23,8 @@ export const FLUSH_INTERVAL_MS = 250;
  * about 8 KB of garbage and 2 µs per line at the gateway's load (bench/gateway/RESULTS.md).
  */
 export function createLogDestination(fd = 1): LogDestination {
+  const pipe = openNonBlockingPipe(fd);
+  if (pipe !== undefined) return new PipeLogDestination(pipe, FLUSH_INTERVAL_MS);
   const boom = destination({
     dest: fd,
     sync: false,
