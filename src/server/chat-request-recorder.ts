@@ -107,6 +107,8 @@ export class ChatRequestRecorder {
       requestContent: applyContentLogging(
         trace.request ? describeContent(trace.request) : undefined,
         content,
+        // Routing already scanned these messages (role names add no PII).
+        target?.piiScanned === true && target.piiKinds.length === 0,
       ),
       responseContent: applyContentLogging(trace.responseText, content),
       attempts: report?.attempts ?? [],
