@@ -1,12 +1,3 @@
-import { once } from 'node:events';
-import {
-  type ClientRequest,
-  Agent as HttpAgent,
-  request as httpRequest,
-  type IncomingMessage,
-} from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Socket } from 'node:net';
 import type { TimeoutsConfig } from '../../config/index.js';
 import type { CancelSignal } from '../../contract/index.js';
 import {
@@ -16,6 +7,8 @@ import {
   UpstreamTimeoutError,
 } from '../../errors/index.js';
 import { createUpstreamError } from './create-upstream-error.js';
+import type { Http1Exchange, Http1Response } from './http1-connection.js';
+import { Http1Pool } from './http1-pool.js';
 
 export interface UpstreamResponse {
   body: AsyncIterable<Uint8Array> & { text(): Promise<string>; json(): Promise<unknown> };
@@ -27,17 +20,29 @@ export interface UpstreamResponse {
 // some say minutes), so descriptors return to baseline; a shorter `Keep-Alive: timeout=` hint wins.
 const IDLE_SOCKET_MS = 30_000;
 
+/** Request headers the client writes itself: a caller's would break the message's framing. */
+const FRAMING_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const UNSAFE_HEADER_VALUE = /[\r\n\0]/;
+
+function createHeaderError(name: string): Error {
+  return Object.assign(new TypeError(`invalid request header "${name}"`), { code: 'ERR_INVALID_HEADER' });
+}
+
 /**
  * One pooled HTTP(S) client per upstream target, with the three timeouts a gateway needs: connect,
  * first byte (also bounds silence between streamed chunks), and the whole call.
  *
- * Built on node:http rather than undici: under the gateway benchmark's load undici's client held
- * about 60 MB more resident memory for a few microseconds less CPU per call
- * (bench/gateway/RESULTS.md), and peak memory is the scarcer budget next to an SLM.
+ * Built on its own keep-alive HTTP/1.1 connections (`Http1Pool`) rather than node:http's client:
+ * a request is one write and one parse on a connection whose listeners are set once, where
+ * node:http builds a ClientRequest, an IncomingMessage and a dozen listeners per call. A plain
+ * Node proxy spent 58 µs of CPU per request with node:http's client and 28 µs with a bare one, and
+ * the gateway 175 -> 112 µs, 5,614 -> 8,760 requests/s (medians of six interleaved runs;
+ * bench/gateway/RESULTS.md, round 7). undici, tried earlier, saved a few microseconds for about
+ * 60 MB more resident memory.
  */
 export class UpstreamHttpClient {
-  private readonly agent: HttpAgent;
-  private readonly send: typeof httpRequest;
+  private readonly pool: Http1Pool;
   private readonly url: URL;
   private readonly basePath: string;
   private readonly modelName: string;
@@ -53,16 +58,12 @@ export class UpstreamHttpClient {
     this.timeouts = options.timeouts;
     this.url = new URL(options.baseUrl);
     this.basePath = this.url.pathname.replace(/\/+$/, '');
-    const agentOptions = {
-      keepAlive: true,
-      maxSockets: options.maxConnections,
-      // Reuse the most recently used socket so that idle ones age out after a burst.
-      scheduling: 'lifo' as const,
-      timeout: IDLE_SOCKET_MS,
-    };
-    const tls = this.url.protocol === 'https:';
-    this.agent = tls ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
-    this.send = tls ? httpsRequest : httpRequest;
+    this.pool = new Http1Pool({
+      url: this.url,
+      maxConnections: options.maxConnections,
+      idleMs: IDLE_SOCKET_MS,
+      connectTimeoutMs: options.timeouts.connectMs,
+    });
   }
 
   /** POSTs JSON and resolves once response headers arrive; non-2xx answers become thrown errors. */
@@ -72,102 +73,81 @@ export class UpstreamHttpClient {
     body: unknown;
     signal: CancelSignal;
   }): Promise<UpstreamResponse> {
-    const payload = JSON.stringify(options.body);
     const totalTimeout = { aborted: false };
     const convertError = (error: unknown): Error =>
       this.convertError(error, { clientSignal: options.signal, totalTimeout });
     if (options.signal.aborted) throw new ClientClosedError();
-
-    let request: ClientRequest | undefined;
-    let response: IncomingMessage | undefined;
-    // Ends the call from outside (client gone, total time, a timeout): whatever is in flight fails
-    // with `error`, including a body being read.
-    const stop = (error: Error) => {
-      response?.destroy(error);
-      request?.destroy(error);
-    };
-    // One timer per call for the total budget, cleared when the exchange closes (AbortSignal.timeout
-    // + AbortSignal.any per request cost more on the hot path).
-    const timer = setTimeout(() => {
-      totalTimeout.aborted = true;
-      stop(new Error('total timeout'));
-    }, this.timeouts.totalMs);
-    timer.unref();
-    const onClientAbort = () => stop(new Error('client closed'));
-    options.signal.addEventListener('abort', onClientAbort, { once: true });
-    const cleanup = () => {
-      clearTimeout(timer);
-      options.signal.removeEventListener('abort', onClientAbort);
-    };
-
+    let message: string;
     try {
-      response = await new Promise<IncomingMessage>((resolve, reject) => {
-        request = this.send({
-          protocol: this.url.protocol,
-          hostname: this.url.hostname,
-          port: this.url.port,
-          path: `${this.basePath}${options.path}`,
-          method: 'POST',
-          agent: this.agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
-            ...options.headers,
-          },
-        });
-        // Stays attached for the whole exchange: a socket error after the headers surfaces through
-        // the body instead, and an unheard 'error' would end the process.
-        request.on('error', reject);
-        request.once('socket', (socket) => this.watchSocket(request as ClientRequest, socket, stop));
-        request.once('response', resolve);
-        request.end(payload);
-      });
+      message = this.writeMessage(options.path, options.headers, JSON.stringify(options.body));
     } catch (error) {
-      cleanup();
       throw convertError(error);
     }
-    const answer = response;
-    answer.once('close', cleanup);
-    const status = answer.statusCode ?? 0;
+
+    let response: Http1Response;
+    try {
+      response = await new Promise<Http1Response>((resolve, reject) => {
+        const model = this.modelName;
+        const { connectMs, firstByteMs } = this.timeouts;
+        const exchange: Http1Exchange = {
+          message,
+          idleTimeoutMs: firstByteMs,
+          onResponse: resolve,
+          onError: reject,
+          // Called once, however the exchange ends: the body read, failed, or cancelled.
+          onEnd: () => {
+            clearTimeout(timer);
+            options.signal.removeEventListener('abort', onClientAbort);
+          },
+          createTimeoutError: (phase) =>
+            new UpstreamTimeoutError({
+              model,
+              phase,
+              timeoutMs: phase === 'connect' ? connectMs : firstByteMs,
+            }),
+        };
+        // One timer per call for the total budget (AbortSignal.timeout + AbortSignal.any per
+        // request cost more on the hot path); whatever is in flight fails, a body being read too.
+        const timer = setTimeout(() => {
+          totalTimeout.aborted = true;
+          this.pool.cancel(exchange, new Error('total timeout'));
+        }, this.timeouts.totalMs);
+        timer.unref();
+        const onClientAbort = () => this.pool.cancel(exchange, new Error('client closed'));
+        options.signal.addEventListener('abort', onClientAbort, { once: true });
+        this.pool.start(exchange);
+      });
+    } catch (error) {
+      throw convertError(error);
+    }
+    const { status, body } = response;
     if (status < 200 || status >= 300) {
-      const bodyText = await readText(answer).catch(() => '');
+      const bodyText = await body.text().catch(() => '');
       throw createUpstreamError({
         modelName: this.modelName,
         status,
         bodyText,
-        retryAfter: answer.headers['retry-after'],
+        retryAfter: response.headers['retry-after'],
       });
     }
-    const body = {
-      [Symbol.asyncIterator]: () => iterateKeepingSocket(answer),
-      text: () => readText(answer),
-      json: async () => JSON.parse(await readText(answer)) as unknown,
-    };
     return { body, convertError };
   }
 
-  /**
-   * Connect timeout on a new socket (through the TLS handshake), then the first-byte timeout as the
-   * socket's idle limit: it bounds the wait for headers and every silence between body chunks.
-   */
-  private watchSocket(request: ClientRequest, socket: Socket, stop: (error: Error) => void): void {
-    const model = this.modelName;
-    const onIdle = () =>
-      stop(new UpstreamTimeoutError({ model, phase: 'first-byte', timeoutMs: this.timeouts.firstByteMs }));
-    const startAnswerClock = () => request.setTimeout(this.timeouts.firstByteMs, onIdle);
-    if (!socket.connecting) {
-      startAnswerClock();
-      return;
+  /** The request as one string: request line, headers, the JSON body. */
+  private writeMessage(path: string, headers: Record<string, string>, payload: string): string {
+    let contentType = 'application/json';
+    let extra = '';
+    for (const name in headers) {
+      const value = headers[name] as string;
+      if (!HEADER_NAME.test(name) || UNSAFE_HEADER_VALUE.test(value)) throw createHeaderError(name);
+      const lower = name.toLowerCase();
+      if (lower === 'content-type') contentType = value;
+      else if (!FRAMING_HEADERS.has(lower)) extra += `${name}: ${value}\r\n`;
     }
-    const connectTimer = setTimeout(() => {
-      stop(new UpstreamTimeoutError({ model, phase: 'connect', timeoutMs: this.timeouts.connectMs }));
-    }, this.timeouts.connectMs);
-    const connected = () => {
-      clearTimeout(connectTimer);
-      startAnswerClock();
-    };
-    socket.once(this.url.protocol === 'https:' ? 'secureConnect' : 'connect', connected);
-    request.once('close', () => clearTimeout(connectTimer));
+    return (
+      `POST ${this.basePath}${path} HTTP/1.1\r\nHost: ${this.url.host}\r\nContent-Type: ${contentType}\r\n` +
+      `Content-Length: ${Buffer.byteLength(payload)}\r\nConnection: keep-alive\r\n${extra}\r\n${payload}`
+    );
   }
 
   private convertError(
@@ -198,53 +178,6 @@ export class UpstreamHttpClient {
 
   async close(): Promise<void> {
     // Called after the server has drained its requests: only idle sockets are left.
-    this.agent.destroy();
+    this.pool.close();
   }
-}
-
-/** A whole body as UTF-8 text (multi-byte characters may straddle chunks). */
-function readText(body: IncomingMessage): Promise<string> {
-  // Events rather than `for await`: an async iterator per response costs measurably on the hot path.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    body.on('data', (chunk: Buffer) => chunks.push(chunk));
-    body.once('end', () =>
-      resolve(
-        chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-      ),
-    );
-    body.once('error', reject);
-    // A body destroyed before its end (client gone, a timeout) errors first; this settles the rest.
-    // Only then: an Error (with its stack trace) built on every normal close cost about 3% of the
-    // gateway's CPU.
-    body.once('close', () => {
-      if (!body.readableEnded) reject(new Error('aborted'));
-    });
-  });
-}
-
-/**
- * The body's chunks. A reader that stops early once the upstream has sent everything (an SSE reader
- * stops at `[DONE]`, often before the final empty chunk is read) drains the rest, so the socket goes
- * back to the pool instead of being destroyed; one that stops mid-body closes it.
- */
-function iterateKeepingSocket(answer: IncomingMessage): AsyncIterableIterator<Uint8Array> {
-  const chunks = answer.iterator({ destroyOnReturn: false });
-  return {
-    next: () => chunks.next(),
-    async return() {
-      await chunks.return?.();
-      if (!answer.complete) answer.destroy();
-      else if (!answer.readableEnded) {
-        // Waiting for the end (already received) hands the socket back before the caller's next call.
-        const ended = once(answer, 'end').catch(() => undefined);
-        answer.resume();
-        await ended;
-      }
-      return { done: true, value: undefined };
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
 }
