@@ -12,7 +12,7 @@ import { Http1Pool } from './http1-pool.js';
  * A raw TCP server on 127.0.0.1 that answers each request (one per blank-line-ended head with its
  * Content-Length body) with `answer`, so the tests choose every byte and every packet boundary.
  */
-async function startServer(answer: (socket: Socket, request: string, index: number) => Promise<void> | void) {
+async function startServer(answer: (socket: Socket, request: string, index: number) => unknown) {
   const sockets: Socket[] = [];
   let requests = 0;
   const server: Server = createServer((socket) => {
