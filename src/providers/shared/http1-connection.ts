@@ -36,6 +36,8 @@ const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 /** A response head (or a chunk-size line) longer than this is refused. */
 const MAX_HEAD_BYTES = 64 * 1024;
+/** How long the rest of a body whose reader stopped early may take before the connection closes. */
+const DRAIN_MS = 1_000;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: |$)/;
 
 enum Phase {
@@ -97,6 +99,8 @@ export class Http1Connection {
   private keepAliveMs: number | undefined;
   /** Set when a response ends while its bytes are parsed. */
   private finished = false;
+  /** Running while the rest of a body its reader left is read and dropped. */
+  private drainTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -108,10 +112,6 @@ export class Http1Connection {
     socket.on('error', (error: Error) => this.close(error));
     socket.on('close', () => this.close(createHangUpError()));
     socket.on('timeout', () => this.timeOut('first-byte'));
-  }
-
-  get busy(): boolean {
-    return this.exchange !== undefined;
   }
 
   /** Sends `exchange`'s request; the connection must be idle (or still connecting). */
@@ -141,6 +141,7 @@ export class Http1Connection {
 
   /** Ends the connection, and with it any exchange on it (`error` goes to that exchange). */
   close(error: Error): void {
+    if (this.drainTimer) clearTimeout(this.drainTimer);
     if (!this.closed) {
       this.closed = true;
       this.socket.destroy();
@@ -292,7 +293,15 @@ export class Http1Connection {
     const body = new Http1ResponseBody({
       pause: (paused) => (paused ? this.socket.pause() : this.socket.resume()),
       abandon: () => {
-        if (this.body === body) this.close(createHangUpError());
+        if (this.body !== body) return;
+        // An SSE reader stops at `[DONE]`, often a packet before the chunk that ends the body: read
+        // the rest for a moment, so the connection serves again (a new TLS connection costs a
+        // handshake); a body that ends only with the connection, or does not end soon, closes it.
+        if (this.phase === Phase.UntilClose) this.close(createHangUpError());
+        else {
+          this.drainTimer = setTimeout(() => this.close(createHangUpError()), DRAIN_MS);
+          this.drainTimer.unref();
+        }
       },
     });
     this.body = body;
@@ -303,6 +312,10 @@ export class Http1Connection {
 
   /** The response is complete; `onData` then hands the connection back or closes it. */
   private finishBody(): void {
+    if (this.drainTimer) {
+      clearTimeout(this.drainTimer);
+      this.drainTimer = undefined;
+    }
     const exchange = this.exchange as Http1Exchange;
     const body = this.body as Http1ResponseBody;
     this.exchange = undefined;

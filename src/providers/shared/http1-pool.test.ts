@@ -254,20 +254,75 @@ describe('Http1Pool', () => {
     assert.equal(server.connections(), 2);
   });
 
-  it('closes a connection whose reader stopped before the end, and keeps one whose body ended', async () => {
+  it('reads past a reader that stopped early when the body ends soon after, and reuses the connection', async () => {
+    const server = await startServer((socket) =>
+      writeSplit(socket, [
+        'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n15\r\ndata: [DONE]\n\n.......\r\n',
+        // The chunk that ends the body comes a packet later, as it often does after [DONE].
+        '0\r\n\r\n',
+      ]),
+    );
+    cleanups.push(server.close);
+    const pool = createPool(server.url);
+    for (let call = 0; call < 3; call += 1) {
+      const { body } = await send(pool).response;
+      for await (const chunk of body) {
+        assert.match(Buffer.from(chunk).toString(), /\[DONE\]/);
+        break;
+      }
+      // Give the end of the body time to arrive.
+      await sleep(40);
+    }
+    assert.equal(server.connections(), 1);
+  });
+
+  it('closes a connection whose reader stopped early when the rest of the body does not come', async () => {
     const server = await startServer((socket, _request, index) => {
       if (index === 0) socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\none\r\n');
       else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo');
     });
     cleanups.push(server.close);
-    const pool = createPool(server.url);
+    const pool = createPool(server.url, 1);
     const { body, ...rest } = await send(pool).response;
     assert.equal(rest.status, 200);
     for await (const chunk of body) {
       assert.equal(Buffer.from(chunk).toString(), 'one');
       break;
     }
+    // With one connection allowed, the next call waits until the stalled one gives up (1 s).
+    const started = performance.now();
     assert.equal((await fetchText(pool)).text, 'two');
+    assert.ok(performance.now() - started >= 900);
+    assert.equal(server.connections(), 2);
+  });
+
+  it('holds a streamed body back while its reader is slow, and delivers every byte', async () => {
+    const piece = 'x'.repeat(16_384);
+    const server = await startServer((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+      for (let index = 0; index < 64; index += 1) socket.write(`4000\r\n${piece}\r\n`);
+      socket.write('0\r\n\r\n');
+    });
+    cleanups.push(server.close);
+    const pool = createPool(server.url);
+    const sent = send(pool);
+    const { body } = await sent.response;
+    await sleep(100);
+    // 1 MB on its way and nobody reading: the connection stopped reading the socket.
+    assert.equal(sent.exchange.connection?.socket.isPaused(), true);
+    let bytes = 0;
+    for await (const chunk of body) bytes += chunk.length;
+    assert.equal(bytes, 64 * 16_384);
+  });
+
+  it('does not keep a connection the server says it will close within a second', async () => {
+    const server = await startServer((socket) =>
+      socket.write('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1\r\nContent-Length: 2\r\n\r\nok'),
+    );
+    cleanups.push(server.close);
+    const pool = createPool(server.url);
+    await fetchText(pool);
+    await fetchText(pool);
     assert.equal(server.connections(), 2);
   });
 

@@ -5,7 +5,7 @@ const HIGH_WATER_BYTES = 64 * 1024;
 export interface BodySource {
   /** Stop (true) or resume (false) reading from the socket: a slow reader holds the upstream back. */
   pause(paused: boolean): void;
-  /** The reader stopped before the end: the connection cannot be reused. */
+  /** The reader stopped before the end (what still arrives is dropped). */
   abandon(): void;
 }
 
@@ -24,6 +24,8 @@ export class Http1ResponseBody implements AsyncIterable<Uint8Array> {
   private paused = false;
   /** Set by `text`: the reader takes everything at the end, so the socket is never paused for it. */
   private gathering = false;
+  /** Set when an iterating reader stops before the end. */
+  private abandoned = false;
 
   constructor(private readonly source: BodySource) {}
 
@@ -32,6 +34,8 @@ export class Http1ResponseBody implements AsyncIterable<Uint8Array> {
   }
 
   push(chunk: Buffer): void {
+    // A reader that stopped early takes nothing more; the connection reads the rest past it.
+    if (this.abandoned) return;
     this.chunks.push(chunk);
     this.queuedBytes += chunk.length;
     this.wakeReader();
@@ -72,7 +76,12 @@ export class Http1ResponseBody implements AsyncIterable<Uint8Array> {
     return {
       next: () => this.nextChunk(),
       return: async () => {
-        if (!this.ended) this.source.abandon();
+        if (!this.ended && !this.abandoned) {
+          this.abandoned = true;
+          this.chunks.length = 0;
+          if (this.paused) this.setPaused(false);
+          this.source.abandon();
+        }
         return { done: true, value: undefined };
       },
     };
