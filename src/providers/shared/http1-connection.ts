@@ -17,7 +17,7 @@ export interface Http1Exchange {
   /** The connection this exchange was given (set by the pool). */
   connection?: Http1Connection;
   onResponse(response: Http1Response): void;
-  /** Before the head: the request failed; after it: the body did. Called at most once. */
+  /** The request failed before a response head came (later failures go to the body). At most once. */
   onError(error: Error): void;
   /** The exchange is over (answered, failed or cancelled). Called exactly once. */
   onEnd(): void;
