@@ -79,10 +79,11 @@ export class PipeLogDestination implements LogDestination {
   /** For a fatal error on the way out: waits for the reader up to one second. */
   flushSync(): void {
     const deadline = Date.now() + 1_000;
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
     for (;;) {
       this.drain();
       if (this.isEmpty() || Date.now() > deadline) return;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      Atomics.wait(sleeper, 0, 0, 1);
     }
   }
 

@@ -2,6 +2,16 @@ import { isIP, connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { type ConnectionOwner, Http1Connection, type Http1Exchange } from './http1-connection.js';
 
+function createClosedError(): Error {
+  return new Error('the upstream client is closed');
+}
+
+/** Ends an exchange that never got a connection. */
+function failUnsent(exchange: Http1Exchange, error: Error): void {
+  exchange.onError(error);
+  exchange.onEnd();
+}
+
 /**
  * Keep-alive HTTP/1.1 connections to one upstream origin (`http:` or `https:`), at most
  * `maxConnections` of them; requests beyond that wait in arrival order. The most recently used
@@ -39,8 +49,7 @@ export class Http1Pool implements ConnectionOwner {
   /** Sends `exchange` on an idle connection, a new one, or the next one free. */
   start(exchange: Http1Exchange): void {
     if (this.closed) {
-      exchange.onError(new Error('the upstream client is closed'));
-      exchange.onEnd();
+      failUnsent(exchange, createClosedError());
       return;
     }
     const connection =
@@ -54,8 +63,7 @@ export class Http1Pool implements ConnectionOwner {
     const index = this.waiting.indexOf(exchange);
     if (index !== -1) {
       this.waiting.splice(index, 1);
-      exchange.onError(error);
-      exchange.onEnd();
+      failUnsent(exchange, error);
       return;
     }
     exchange.connection?.cancel(exchange, error);
@@ -63,7 +71,7 @@ export class Http1Pool implements ConnectionOwner {
 
   release(connection: Http1Connection, keepAliveMs: number | undefined): void {
     if (this.closed) {
-      connection.close(new Error('the upstream client is closed'));
+      connection.close(createClosedError());
       return;
     }
     const next = this.waiting.shift();
@@ -93,11 +101,8 @@ export class Http1Pool implements ConnectionOwner {
   /** Closes the idle connections and refuses new requests (in-flight ones finish first). */
   close(): void {
     this.closed = true;
-    for (const connection of [...this.idle]) connection.close(new Error('the upstream client is closed'));
-    for (const exchange of this.waiting.splice(0)) {
-      exchange.onError(new Error('the upstream client is closed'));
-      exchange.onEnd();
-    }
+    for (const connection of [...this.idle]) connection.close(createClosedError());
+    for (const exchange of this.waiting.splice(0)) failUnsent(exchange, createClosedError());
   }
 
   private open(): Http1Connection {

@@ -58,9 +58,7 @@ export class Http1ResponseBody implements AsyncIterable<Uint8Array> {
     if (this.paused) this.setPaused(false);
     while (!this.ended) {
       if (this.failure) throw this.failure;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
+      await this.waitForMore();
     }
     const { chunks } = this;
     return chunks.length === 1
@@ -97,10 +95,15 @@ export class Http1ResponseBody implements AsyncIterable<Uint8Array> {
       }
       if (this.failure) throw this.failure;
       if (this.ended) return { done: true, value: undefined };
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
+      await this.waitForMore();
     }
+  }
+
+  /** Resolves at the next chunk, the end or a failure. */
+  private waitForMore(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
   }
 
   private wakeReader(): void {
