@@ -1,10 +1,12 @@
+import { compileDenseScorer, type DenseScorer, UNROLLED_MAX_CLASSES } from './dense-scorer.js';
 import { createFeatureBuffer, type FeatureBuffer, FeatureHasher } from './feature-hasher.js';
 import type { FeatureSettings } from './feature-settings.js';
 import { decodeWeights, entryClass, entryValue, type PackedWeights, ROW_SCALES } from './packed-weights.js';
 
 export const MODEL_FORMAT = 'switchyard-text-classifier';
 export const MODEL_VERSION = 1;
-const DENSE_MAX_LABELS = 16;
+/** Models with at most this many labels are scored through a dense matrix. */
+const DENSE_MAX_LABELS = UNROLLED_MAX_CLASSES;
 
 /**
  * The packed rows as a dense int8 matrix (row-major, one row per feature; unused rows stay zero),
@@ -107,6 +109,8 @@ export class TextClassifier {
    * feature instead of scattered ones. Memory reads are most of a decision's time.
    */
   private readonly dense: Int8Array | undefined;
+  /** The dense matrix's scoring loop, unrolled for this model's label count. */
+  private readonly denseScorer: DenseScorer | undefined;
   /** Per feature row, the code of its scale in `ROW_SCALES` (both forms). */
   private readonly scaleCode: Uint8Array;
   private readonly bias: Float32Array;
@@ -135,6 +139,7 @@ export class TextClassifier {
       file.labels.length <= DENSE_MAX_LABELS
         ? densify(packed, this.hasher.dimension, file.labels.length)
         : undefined;
+    this.denseScorer = this.dense ? compileDenseScorer(file.labels.length) : undefined;
     this.weights = this.dense ? undefined : packed;
     this.scores = new Float64Array(file.labels.length);
     this.buffer = createFeatureBuffer(this.hasher.capacityFor(2_000, 4));
@@ -166,16 +171,8 @@ export class TextClassifier {
     for (let k = 0; k < scores.length; k += 1) scores[k] = this.bias[k] as number;
     const { indices, values: featureValues, length } = features;
     const scaleCode = this.scaleCode;
-    if (this.dense) {
-      const matrix = this.dense;
-      const classCount = scores.length;
-      for (let index = 0; index < length; index += 1) {
-        const row = indices[index] as number;
-        const value = (featureValues[index] as number) * (ROW_SCALES[scaleCode[row] as number] as number);
-        const offset = row * classCount;
-        for (let k = 0; k < classCount; k += 1)
-          scores[k] = (scores[k] as number) + (matrix[offset + k] as number) * value;
-      }
+    if (this.dense && this.denseScorer) {
+      this.denseScorer(indices, featureValues, length, this.dense, scaleCode, ROW_SCALES, scores);
       return this.finishScores(probabilities);
     }
     const { rowStart, entries } = this.weights as PackedWeights;

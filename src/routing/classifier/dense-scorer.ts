@@ -1,0 +1,57 @@
+/**
+ * Adds `features` times a dense int8 matrix (one row of `classCount` weights per feature, each row
+ * scaled by `rowScales[scaleCode[row]]`) to `scores`.
+ */
+export type DenseScorer = (
+  indices: Int32Array,
+  values: Float32Array,
+  length: number,
+  matrix: Int8Array,
+  scaleCode: Uint8Array,
+  rowScales: Float64Array,
+  scores: Float64Array,
+) => void;
+
+/** Above this many classes the accumulators no longer fit in registers; a plain loop is used. */
+export const UNROLLED_MAX_CLASSES = 16;
+
+const scorers = new Map<number, DenseScorer>();
+
+/**
+ * A scorer specialised for `classCount` classes: one local accumulator per class, summed across
+ * all features and written back once. The general loop reads and writes `scores[k]` for every
+ * weight, and V8 cannot keep a typed array's elements in registers; with the classes unrolled
+ * into locals the dense scoring of a 2,000-character prompt takes half the time (10 and 4
+ * classes, measured in bench/router). The source is generated from the class count alone (a
+ * number checked here), never from a model file's text, so no input reaches `Function`.
+ */
+export function compileDenseScorer(classCount: number): DenseScorer {
+  if (!Number.isInteger(classCount) || classCount < 1 || classCount > UNROLLED_MAX_CLASSES) {
+    throw new Error(`dense scorers are unrolled for 1-${UNROLLED_MAX_CLASSES} classes, not ${classCount}`);
+  }
+  const cached = scorers.get(classCount);
+  if (cached) return cached;
+  const classes = Array.from({ length: classCount }, (_, k) => k);
+  const source = [
+    `let ${classes.map((k) => `s${k} = scores[${k}]`).join(', ')};`,
+    'for (let i = 0; i < length; i += 1) {',
+    '  const row = indices[i];',
+    '  const value = values[i] * rowScales[scaleCode[row]];',
+    `  const offset = row * ${classCount};`,
+    ...classes.map((k) => `  s${k} += matrix[offset + ${k}] * value;`),
+    '}',
+    ...classes.map((k) => `scores[${k}] = s${k};`),
+  ].join('\n');
+  const scorer = new Function(
+    'indices',
+    'values',
+    'length',
+    'matrix',
+    'scaleCode',
+    'rowScales',
+    'scores',
+    source,
+  ) as DenseScorer;
+  scorers.set(classCount, scorer);
+  return scorer;
+}
