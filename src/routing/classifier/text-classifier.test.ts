@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileDenseScorer } from './dense-scorer.js';
+import { compileDenseScorer, denseRowStride } from './dense-scorer.js';
 import { createFeatureBuffer, FeatureHasher } from './feature-hasher.js';
 import { DEFAULT_FEATURE_SETTINGS } from './feature-settings.js';
 import { decodeWeights, encodeWeights, entryClass, entryValue, ROW_SCALES } from './packed-weights.js';
@@ -228,8 +228,15 @@ describe('compileDenseScorer', () => {
     const random = createRandom(5);
     const rows = 64;
     for (let classCount = 1; classCount <= 16; classCount += 1) {
-      const matrix = Int8Array.from({ length: rows * classCount }, () => Math.floor(random() * 255) - 127);
+      const weights = Int8Array.from({ length: rows * classCount }, () => Math.floor(random() * 255) - 127);
       const scaleCode = Uint8Array.from({ length: rows }, () => Math.floor(random() * 256));
+      // The scorer's layout: each row's weights, then its scale code.
+      const stride = denseRowStride(classCount);
+      const matrix = new Int8Array(rows * stride);
+      for (let row = 0; row < rows; row += 1) {
+        matrix.set(weights.subarray(row * classCount, (row + 1) * classCount), row * stride);
+        matrix[row * stride + classCount] = scaleCode[row] as number;
+      }
       const indices = Int32Array.from({ length: 40 }, () => Math.floor(random() * rows));
       const values = Float32Array.from({ length: 40 }, () => random());
       const start = Float64Array.from({ length: classCount }, () => random());
@@ -238,10 +245,10 @@ describe('compileDenseScorer', () => {
         const row = indices[index] as number;
         const value = (values[index] as number) * (ROW_SCALES[scaleCode[row] as number] as number);
         for (let k = 0; k < classCount; k += 1)
-          expected[k] = (expected[k] as number) + (matrix[row * classCount + k] as number) * value;
+          expected[k] = (expected[k] as number) + (weights[row * classCount + k] as number) * value;
       }
       const scores = Float64Array.from(start);
-      compileDenseScorer(classCount)(indices, values, indices.length, matrix, scaleCode, ROW_SCALES, scores);
+      compileDenseScorer(classCount)(indices, values, indices.length, matrix, ROW_SCALES, scores);
       for (let k = 0; k < classCount; k += 1)
         assert.ok(Math.abs((scores[k] as number) - (expected[k] as number)) < 1e-9, `${classCount} classes`);
     }

@@ -1,4 +1,9 @@
-import { compileDenseScorer, type DenseScorer, UNROLLED_MAX_CLASSES } from './dense-scorer.js';
+import {
+  compileDenseScorer,
+  type DenseScorer,
+  denseRowStride,
+  UNROLLED_MAX_CLASSES,
+} from './dense-scorer.js';
 import { createFeatureBuffer, type FeatureBuffer, FeatureHasher } from './feature-hasher.js';
 import type { FeatureSettings } from './feature-settings.js';
 import { decodeWeights, entryClass, entryValue, type PackedWeights, ROW_SCALES } from './packed-weights.js';
@@ -10,19 +15,23 @@ const DENSE_MAX_LABELS = UNROLLED_MAX_CLASSES;
 
 /**
  * The packed rows as a dense int8 matrix (row-major, one row per feature; unused rows stay zero),
- * each row scaled by its `scaleCode` as stored. A quarter of the bytes of float32 keeps more of
- * the matrix in the CPU caches, and each feature's row is a read at a random place.
+ * each row followed by its scale code as stored (`denseRowStride`). A quarter of the bytes of
+ * float32 keeps more of the matrix in the CPU caches, and each feature's row is a read at a random
+ * place.
  */
 function densify(weights: PackedWeights, dimension: number, classCount: number): Int8Array {
-  const matrix = new Int8Array(dimension * classCount);
+  const stride = denseRowStride(classCount);
+  const matrix = new Int8Array(dimension * stride);
   for (let row = 0; row < dimension; row += 1) {
+    // The scale code (0..255) is stored as a byte; the scorer reads it back with `& 255`.
+    matrix[row * stride + classCount] = weights.scaleCode[row] as number;
     for (
       let entry = weights.rowStart[row] as number;
       entry < (weights.rowStart[row + 1] as number);
       entry += 1
     ) {
       const packed = weights.entries[entry] as number;
-      matrix[row * classCount + entryClass(packed)] = entryValue(packed);
+      matrix[row * stride + entryClass(packed)] = entryValue(packed);
     }
   }
   return matrix;
@@ -172,7 +181,7 @@ export class TextClassifier {
     const { indices, values: featureValues, length } = features;
     const scaleCode = this.scaleCode;
     if (this.dense && this.denseScorer) {
-      this.denseScorer(indices, featureValues, length, this.dense, scaleCode, ROW_SCALES, scores);
+      this.denseScorer(indices, featureValues, length, this.dense, ROW_SCALES, scores);
       return this.finishScores(probabilities);
     }
     const { rowStart, entries } = this.weights as PackedWeights;
