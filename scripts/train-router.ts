@@ -119,12 +119,13 @@ const inScope = trainRouterModel(clinc, {
   source: 'clinc150.train.json (train, val, oos_train, oos_val)',
   folds: 5,
   // It runs on every request a rule asks about scope: the fast router features, read over the
-  // first 200 characters only (CLINC150's longest text has 136: a long message is judged by its
-  // opening), and at most 32 label weights per feature (common n-grams otherwise carry one for
-  // nearly all 151 labels, and scoring reads them all). docs/router.md has the measurements.
+  // first 140 characters only (CLINC150's longest text has 136, so the model never learned from
+  // more: a long message is judged by its opening), and at most 32 label weights per feature
+  // (common n-grams otherwise carry one for nearly all 151 labels, and scoring reads them all).
+  // docs/router.md has the measurements.
   overrides: {
     maxWeightBytes: 2_900_000,
-    features: { ...ROUTER_FEATURE_SETTINGS, maxChars: 200 },
+    features: { ...ROUTER_FEATURE_SETTINGS, maxChars: 140, tailChars: 0 },
     maxWeightsPerRow: 32,
   },
 });

@@ -154,6 +154,7 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
                   features: {
                     ...createTrainingSettings(format).features,
                     maxChars: readCount(options.maxChars, '--max-chars'),
+                    tailChars: 0,
                   },
                 }
               : {}),

@@ -17,8 +17,9 @@ export interface RouterTrainingSettings {
 
 /**
  * Features for models that run on every request: 2^16 buckets, character 3- and 4-grams over the
- * first 500 characters (words over all of it) keep a 2,000-character decision under 200 µs
- * (bench/router), and cross-validate within 0.005 APGR of larger settings on the outcome data.
+ * first 500 characters, words over the first and last 500 of a longer text (docs/router.md). They
+ * keep a decision's cost flat past 1,000 characters (bench/router), and cross-validate within
+ * 0.005 APGR of larger settings on the outcome data.
  */
 export const ROUTER_FEATURE_SETTINGS: FeatureSettings = {
   ...DEFAULT_FEATURE_SETTINGS,
@@ -27,6 +28,8 @@ export const ROUTER_FEATURE_SETTINGS: FeatureSettings = {
   charNgramMin: 3,
   charNgramMax: 4,
   charNgramChars: 500,
+  maxChars: 500,
+  tailChars: 500,
 };
 
 export function createTrainingSettings(format: RouterDataFormat): RouterTrainingSettings {

@@ -41,6 +41,17 @@ function isWordChar(code: number): boolean {
 }
 
 /**
+ * The part of `text` a model reads: all of it, or for a longer text its first `maxChars`
+ * characters and, when `tailChars` is set, a space and its last `tailChars` (the space keeps the
+ * two parts' edge words apart).
+ */
+export function readPart(text: string, maxChars: number, tailChars: number): string {
+  if (maxChars <= 0 || text.length <= maxChars + tailChars) return text;
+  const head = text.slice(0, maxChars);
+  return tailChars > 0 ? `${head} ${text.slice(text.length - tailChars)}` : head;
+}
+
+/**
  * Hashes a text into n-gram features without building a string per token: word n-grams and the
  * character n-grams of each word (with boundary marks, as in fastText) are hashed as the characters
  * stream past, into `2^bucketBits` buckets; meaningful punctuation (`?`, `=`, `{`, ...) becomes a
@@ -104,12 +115,11 @@ export class FeatureHasher {
   }
 
   /**
-   * Writes the features of the text (its first `maxChars` characters when the settings say so)
-   * and `categories` into `out` (sized by `capacityFor` of the full text's length).
+   * Writes the features of the text (the part `readPart` picks when the settings say so) and
+   * `categories` into `out` (sized by `capacityFor` of the full text's length).
    */
   extract(fullText: string, out: FeatureBuffer, categories?: readonly string[]): void {
-    const maxChars = this.settings.maxChars ?? 0;
-    const text = maxChars > 0 && fullText.length > maxChars ? fullText.slice(0, maxChars) : fullText;
+    const text = readPart(fullText, this.settings.maxChars ?? 0, this.settings.tailChars ?? 0);
     const lower = text.toLowerCase();
     this.outIndices = out.indices;
     this.outValues = out.values;
@@ -154,7 +164,11 @@ export class FeatureHasher {
         out.values[count++] = 1;
       }
     }
-    if (this.settings.structural) count = writeStructuralFeatures(text, out, count, this.bucketCount);
+    if (this.settings.structural) {
+      // A head-and-tail reading stands for the whole text; an opening alone stands for itself.
+      const wholeLength = this.settings.tailChars ? fullText.length : text.length;
+      count = writeStructuralFeatures(text, out, count, this.bucketCount, wholeLength);
+    }
     out.length = count;
   }
 

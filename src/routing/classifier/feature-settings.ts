@@ -25,6 +25,14 @@ export interface FeatureSettings {
    * by its opening, and stays fast on it.
    */
   maxChars?: number;
+  /**
+   * With `maxChars`: a text longer than `maxChars + tailChars` is read as its first `maxChars` and
+   * its last `tailChars` characters (absent or 0: the opening only). A long prompt usually says
+   * what it wants at its start or its end (an instruction, then a pasted text, then the question),
+   * and reading a bounded part keeps a decision's cost flat however long the prompt is. Counts in
+   * the structural features are scaled up to the whole text, and its length is the whole length.
+   */
+  tailChars?: number;
 }
 
 export const DEFAULT_FEATURE_SETTINGS: FeatureSettings = {

@@ -43,6 +43,10 @@ for (let code = 0; code < 128; code += 1) {
   ASCII_CLASSES[code] = flags;
 }
 
+function shareOf(count: number, length: number): number {
+  return length > 0 ? count / length : 0;
+}
+
 /**
  * Shape of the text in one pass, no allocation: length, digits and operators (math), code marks,
  * questions, lines and list items (multi-step requests), and the share of each script (a cheap
@@ -53,6 +57,7 @@ export function writeStructuralFeatures(
   out: FeatureBuffer,
   start: number,
   base: number,
+  wholeLength = text.length,
 ): number {
   let words = 0;
   let digits = 0;
@@ -112,29 +117,27 @@ export function writeStructuralFeatures(
       else if (code >= 0xc0 && code <= 0x24f) accented += 1;
     }
   }
-  const share = (value: number) => (length > 0 ? value / length : 0);
-  const values = [
-    Math.log1p(length) / 8,
-    Math.log1p(words) / 7,
-    share(digits),
-    Math.log1p(operators) / 4,
-    Math.log1p(codeMarks) / 4,
-    Math.log1p(questions) / 3,
-    Math.log1p(lines - 1) / 4,
-    Math.log1p(listItems) / 3,
-    share(upper),
-    share(nonAscii),
-    share(cjk),
-    share(cyrillic),
-    share(arabicHebrew),
-    share(accented),
-    length < 40 ? 1 : 0,
-    length > 1_000 ? 1 : 0,
-  ];
+  // `text` may be a sample of a longer text (a head and a tail): counts scale up to its length.
+  const scale = length > 0 ? wholeLength / length : 1;
+  const { indices, values } = out;
   let count = start;
-  for (let index = 0; index < values.length; index += 1) {
-    out.indices[count] = base + index;
-    out.values[count++] = values[index] as number;
-  }
+  // Written in place, in STRUCTURAL_FEATURE_NAMES order: a decision allocates nothing here.
+  for (let index = 0; index < STRUCTURAL_FEATURE_COUNT; index += 1) indices[count + index] = base + index;
+  values[count++] = Math.log1p(wholeLength) / 8;
+  values[count++] = Math.log1p(words * scale) / 7;
+  values[count++] = shareOf(digits, length);
+  values[count++] = Math.log1p(operators * scale) / 4;
+  values[count++] = Math.log1p(codeMarks * scale) / 4;
+  values[count++] = Math.log1p(questions * scale) / 3;
+  values[count++] = Math.log1p((lines - 1) * scale) / 4;
+  values[count++] = Math.log1p(listItems * scale) / 3;
+  values[count++] = shareOf(upper, length);
+  values[count++] = shareOf(nonAscii, length);
+  values[count++] = shareOf(cjk, length);
+  values[count++] = shareOf(cyrillic, length);
+  values[count++] = shareOf(arabicHebrew, length);
+  values[count++] = shareOf(accented, length);
+  values[count++] = wholeLength < 40 ? 1 : 0;
+  values[count++] = wholeLength > 1_000 ? 1 : 0;
   return count;
 }

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileDenseScorer, denseRowStride } from './dense-scorer.js';
-import { createFeatureBuffer, FeatureHasher } from './feature-hasher.js';
+import { createFeatureBuffer, FeatureHasher, readPart } from './feature-hasher.js';
 import { DEFAULT_FEATURE_SETTINGS } from './feature-settings.js';
 import { decodeWeights, encodeWeights, entryClass, entryValue, ROW_SCALES } from './packed-weights.js';
 import { computeStrongNeed } from './strong-need.js';
-import { STRUCTURAL_FEATURE_COUNT } from './structural-features.js';
+import { STRUCTURAL_FEATURE_COUNT, STRUCTURAL_FEATURE_NAMES } from './structural-features.js';
 import { TextClassifier } from './text-classifier.js';
 import { createRandom, type TrainingExample, trainTextClassifier } from './train-text-classifier.js';
-import { TrainedTaskClassifier } from './trained-task-classifier.js';
+import { sharedTextLength, TrainedTaskClassifier } from './trained-task-classifier.js';
 
 const settings = { ...DEFAULT_FEATURE_SETTINGS, bucketBits: 14 };
 
@@ -108,6 +108,46 @@ describe('FeatureHasher', () => {
     assert.deepEqual(features(short, long), features(short, opening));
     assert.deepEqual(features(short, opening), features(new FeatureHasher(settings), opening));
     assert.notDeepEqual(features(new FeatureHasher(settings), long), features(short, long));
+  });
+
+  it('reads a long text as its head and its tail when the settings say so, with its whole length', () => {
+    const headTail = { ...settings, maxChars: 30, tailChars: 20 };
+    const hasher = new FeatureHasher(headTail);
+    const features = (text: string) => {
+      const buffer = createFeatureBuffer(hasher.capacityFor(text.length));
+      hasher.extract(text, buffer);
+      return new Map(
+        [...buffer.indices.subarray(0, buffer.length)].map((index, position) => [
+          index,
+          buffer.values[position] as number,
+        ]),
+      );
+    };
+    const opening = 'Summarize the following report';
+    const question = 'what did they decide?';
+    const middle = ' and the meeting went on about budgets'.repeat(60);
+    const long = `${opening}${middle}${question}`;
+    assert.equal(readPart(long, 30, 20), `${opening} ${question.slice(-20)}`);
+    assert.equal(readPart(opening, 30, 20), opening);
+    assert.equal(readPart(long, 30, 0), opening);
+    // The n-grams are those of the head and the tail; the middle's words are not read.
+    const bucketsOf = (map: Map<number, number>) => [...map.keys()].filter((key) => key < 2 ** 14).sort();
+    const read = readPart(long, 30, 20);
+    const sampleOnly = new FeatureHasher(settings);
+    const sampleBuffer = createFeatureBuffer(sampleOnly.capacityFor(read.length));
+    sampleOnly.extract(read, sampleBuffer);
+    assert.deepEqual(
+      bucketsOf(features(long)),
+      [...sampleBuffer.indices.subarray(0, sampleBuffer.length)].filter((key) => key < 2 ** 14).sort(),
+    );
+    // Length is the whole text's: log-length and is-long say 2,300 characters, not 51.
+    const structural = (name: (typeof STRUCTURAL_FEATURE_NAMES)[number]) =>
+      features(long).get(2 ** 14 + STRUCTURAL_FEATURE_NAMES.indexOf(name));
+    assert.equal(structural('is-long'), 1);
+    assert.ok(Math.abs((structural('log-length') as number) - Math.log1p(long.length) / 8) < 1e-6);
+    // Counts are scaled up from the sample: about 2,300 / 51 times the sample's words.
+    const words = Math.expm1((structural('log-words') as number) * 7);
+    assert.ok(words > 300 && words < 500, `estimated ${words} words`);
   });
 
   it('adds a categorical value as its own feature', () => {
@@ -283,6 +323,16 @@ describe('TrainedTaskClassifier', () => {
       router.classify('hello there my friend, I want a refund').intent,
       router.classify('hello there my friend').intent,
     );
+  });
+
+  it('shares one hashing between models only for texts both read the same way', () => {
+    const headTail = { ...settings, maxChars: 500, tailChars: 500 };
+    assert.equal(sharedTextLength(headTail, { ...headTail }), Number.POSITIVE_INFINITY);
+    // An opening-only model reads texts up to 200 characters whole, as the head-and-tail one does.
+    assert.equal(sharedTextLength(headTail, { ...settings, maxChars: 200 }), 200);
+    assert.equal(sharedTextLength(headTail, settings), 1_000);
+    assert.equal(sharedTextLength(settings, { ...settings, maxChars: 200, tailChars: 0 }), 200);
+    assert.equal(sharedTextLength(headTail, { ...headTail, bucketBits: 16 }), -1);
   });
 });
 

@@ -1,21 +1,26 @@
 import { HeuristicTaskClassifier } from '../features/heuristic-task-classifier.js';
 import type { TaskClassification, TaskClassifier } from '../features/request-features.js';
+import type { FeatureSettings } from './feature-settings.js';
 import { computeStrongNeed } from './strong-need.js';
 import type { TextClassifier } from './text-classifier.js';
 
+/** The longest text a model reads whole (a longer one it reads in part: `readPart`). */
+function wholeReadLimit({ maxChars = 0, tailChars = 0 }: FeatureSettings): number {
+  return maxChars > 0 ? maxChars + tailChars : Number.POSITIVE_INFINITY;
+}
+
 /**
- * The longest text for which model `b` can score the features model `a` extracted: any text when
- * their feature settings are equal; up to the shorter `maxChars` when they differ only there (a
- * text no longer than it hashes the same either way); -1 when they differ otherwise.
+ * The longest text for which a model with settings `b` can score the features extracted with `a`: any text when
+ * their feature settings are equal; when they differ only in how much of a long text they read,
+ * texts that both read whole (the same hashing either way); -1 when they differ otherwise.
  */
-function sharedTextLength(a: TextClassifier, b: TextClassifier): number {
-  const { maxChars: limitA = 0, ...restA } = a.file.features;
-  const { maxChars: limitB = 0, ...restB } = b.file.features;
+export function sharedTextLength(a: FeatureSettings, b: FeatureSettings): number {
+  const { maxChars: headA = 0, tailChars: tailA = 0, ...restA } = a;
+  const { maxChars: headB = 0, tailChars: tailB = 0, ...restB } = b;
   const canonical = (settings: object) => JSON.stringify(Object.entries(settings).sort());
   if (canonical(restA) !== canonical(restB)) return -1;
-  if (limitA === limitB) return Number.POSITIVE_INFINITY;
-  if (limitA === 0 || limitB === 0) return Math.max(limitA, limitB);
-  return Math.min(limitA, limitB);
+  if (headA === headB && tailA === tailB) return Number.POSITIVE_INFINITY;
+  return Math.min(wholeReadLimit(a), wholeReadLimit(b));
 }
 
 function round(value: number): number {
@@ -25,8 +30,8 @@ function round(value: number): number {
 /**
  * The router's classifiers behind the TaskClassifier interface: task type, the strong-needed
  * score (read by rules as `complexity`) and, when given, intent with out-of-scope detection.
- * Models with the same feature settings share one hashing of the text (one that reads only the
- * first `maxChars` characters shares it for texts no longer than that). A model left out falls
+ * Models with the same feature settings share one hashing of the text (models that differ only in
+ * how much of a long text they read share it for texts both read whole). A model left out falls
  * back to the documented heuristic for its part.
  */
 export class TrainedTaskClassifier implements TaskClassifier {
@@ -49,8 +54,9 @@ export class TrainedTaskClassifier implements TaskClassifier {
     this.scopeProbabilities = new Float64Array(models.inScope?.labels.length ?? 0);
     const { taskType, strongNeeded, inScope } = models;
     this.sharedWithTask = {
-      strong: taskType && strongNeeded ? sharedTextLength(taskType, strongNeeded) : -1,
-      scope: taskType && inScope ? sharedTextLength(taskType, inScope) : -1,
+      strong:
+        taskType && strongNeeded ? sharedTextLength(taskType.file.features, strongNeeded.file.features) : -1,
+      scope: taskType && inScope ? sharedTextLength(taskType.file.features, inScope.file.features) : -1,
     };
   }
 
