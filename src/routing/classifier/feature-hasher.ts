@@ -107,8 +107,11 @@ export class FeatureHasher {
   /** An upper bound on the features a text of this length (plus categories) can produce. */
   capacityFor(textLength: number, categoryCount = 0): number {
     const charOrders = this.settings.charNgramMax - this.settings.charNgramMin + 1;
+    const { maxChars = 0, tailChars = 0 } = this.settings;
+    // A long text is read in part (`readPart`): its buffer need not grow with it.
+    const readLength = maxChars > 0 ? Math.min(textLength, maxChars + tailChars + 1) : textLength;
     return (
-      (textLength + 1) * (charOrders + this.settings.wordNgrams.length + 1) +
+      (readLength + 1) * (charOrders + this.settings.wordNgrams.length + 1) +
       categoryCount +
       STRUCTURAL_FEATURE_COUNT
     );

@@ -58,9 +58,10 @@ describe('FeatureHasher', () => {
   });
 
   it('never writes past the capacity it announces, for any text', () => {
-    const hasher = new FeatureHasher(settings);
     const generate = createRandom(11);
     for (let round = 0; round < 300; round += 1) {
+      // Every other text through a head-and-tail reading, whose capacity is bounded by it.
+      const hasher = new FeatureHasher(round % 2 ? { ...settings, maxChars: 60, tailChars: 40 } : settings);
       let text = '';
       const length = Math.floor(generate() * 300);
       for (let index = 0; index < length; index += 1)
@@ -148,6 +149,8 @@ describe('FeatureHasher', () => {
     // Counts are scaled up from the sample: about 2,300 / 51 times the sample's words.
     const words = Math.expm1((structural('log-words') as number) * 7);
     assert.ok(words > 300 && words < 500, `estimated ${words} words`);
+    // The buffer a text needs is bounded by the part read, not by the text's length.
+    assert.equal(hasher.capacityFor(1_000_000), hasher.capacityFor(51));
   });
 
   it('adds a categorical value as its own feature', () => {
