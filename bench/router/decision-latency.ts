@@ -39,32 +39,71 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 }
 
-const results: Record<string, unknown>[] = [];
-for (const [name, router] of Object.entries(routers)) {
-  for (const length of [100, 500, 2_000]) {
-    const prompts = makePrompts(length, 2_000);
-    for (const prompt of prompts.slice(0, 500)) router.classify(prompt); // warm-up (JIT)
-    const samples = new Float64Array(20_000);
-    const started = performance.now();
-    for (let index = 0; index < samples.length; index += 1) {
-      const prompt = prompts[index % prompts.length] as string;
-      const t0 = performance.now();
-      router.classify(prompt);
-      samples[index] = (performance.now() - t0) * 1000;
-    }
-    const elapsedSeconds = (performance.now() - started) / 1000;
-    samples.sort();
-    const row = {
-      router: name,
-      promptChars: length,
-      p50Microseconds: Math.round(percentile(samples, 0.5) * 10) / 10,
-      p99Microseconds: Math.round(percentile(samples, 0.99) * 10) / 10,
-      decisionsPerSecond: Math.round(samples.length / elapsedSeconds),
-    };
-    results.push(row);
-    console.log(JSON.stringify(row));
-  }
+interface Round {
+  p50: number;
+  p99: number;
+  rate: number;
 }
+
+/** One round of one row: 20,000 decisions, each timed alone, after a warm-up. */
+function measure(router: TrainedTaskClassifier, prompts: string[]): Round {
+  for (const prompt of prompts.slice(0, 500)) router.classify(prompt); // warm-up (JIT, caches)
+  const samples = new Float64Array(20_000);
+  const started = performance.now();
+  for (let index = 0; index < samples.length; index += 1) {
+    const prompt = prompts[index % prompts.length] as string;
+    const t0 = performance.now();
+    router.classify(prompt);
+    samples[index] = (performance.now() - t0) * 1000;
+  }
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  samples.sort();
+  return {
+    p50: percentile(samples, 0.5),
+    p99: percentile(samples, 0.99),
+    rate: samples.length / elapsedSeconds,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+const tenth = (value: number) => Math.round(value * 10) / 10;
+
+// Every row is measured in ROUNDS rounds, the rows taking turns, and reported by the median round:
+// the machine is shared, and a busy second of a neighbour's would otherwise decide a row's p99.
+// Each round is kept in the file (p99 and throughput ranges), so nothing is hidden.
+const ROUNDS = 3;
+const rows = Object.entries(routers).flatMap(([name, router]) =>
+  [100, 500, 2_000].map((length) => ({ name, router, length, prompts: makePrompts(length, 2_000) })),
+);
+const rounds = rows.map((): Round[] => []);
+for (let round = 0; round < ROUNDS; round += 1) {
+  rows.forEach((row, index) => rounds[index]?.push(measure(row.router, row.prompts)));
+}
+const results = rows.map((row, index) => {
+  const measured = rounds[index] as Round[];
+  const result = {
+    router: row.name,
+    promptChars: row.length,
+    p50Microseconds: tenth(median(measured.map((round) => round.p50))),
+    p99Microseconds: tenth(median(measured.map((round) => round.p99))),
+    decisionsPerSecond: Math.round(median(measured.map((round) => round.rate))),
+    rounds: measured.length,
+    p99RangeMicroseconds: [
+      tenth(Math.min(...measured.map((round) => round.p99))),
+      tenth(Math.max(...measured.map((round) => round.p99))),
+    ],
+    decisionsPerSecondRange: [
+      Math.round(Math.min(...measured.map((round) => round.rate))),
+      Math.round(Math.max(...measured.map((round) => round.rate))),
+    ],
+  };
+  console.log(JSON.stringify(result));
+  return result;
+});
 const machine = {
   cpu: cpus()[0]?.model,
   cores: cpus().length,
