@@ -18,6 +18,7 @@ describe('routing with the shipped classifiers', () => {
           default: 'local',
           rules: [
             { name: 'code', when: { taskType: 'code' }, then: 'cloud' },
+            { name: 'summaries', when: { taskType: 'summarization' }, then: 'cloud' },
             { name: 'unfamiliar', when: { inScope: false }, then: 'cloud' },
           ],
         },
@@ -50,11 +51,37 @@ describe('routing with the shipped classifiers', () => {
     assert.deepEqual(decision, { route: 'cloud', reason: 'Routed to cloud by code: task type is code.' });
   });
 
+  it('reads a long prompt by its instruction, not by its length', async () => {
+    // A 2,900-character transcript: the model reads its first and last 500 characters, and long
+    // prompts in its training set are no longer only maths and exam passages.
+    const speakers = ['Anna', 'Ben', 'Chloe', 'Dev'];
+    const lines = [
+      'We should move the launch to March because the vendor is late.',
+      'The budget for Q2 is still open, finance wants numbers by Friday.',
+      'I can take the migration plan, but I need help with the data export.',
+      'Customers keep asking about the new pricing page, support is overloaded.',
+      'Let us agree to ship the beta to ten accounts first.',
+    ];
+    const transcript = Array.from(
+      { length: 40 },
+      (_, index) => `${speakers[index % 4]}: ${lines[index % 5]}`,
+    );
+    const decision = await route(
+      `Summarize this meeting transcript in five bullet points:\n${transcript.join('\n')}`,
+    );
+    assert.deepEqual(decision, {
+      route: 'cloud',
+      reason: 'Routed to cloud by summaries: task type is summarization.',
+    });
+  });
+
   it('sends what the in-scope model has never seen to the cloud', async () => {
     // One of CLINC150's own out-of-scope examples (the shipped model trained on it).
+    const cloud = gateway.upstreams.cloud as FakeUpstream;
+    const before = cloud.requests.length;
     const decision = await route('how much is an overdraft fee for bank');
     assert.equal(decision.route, 'cloud');
     assert.match(decision.reason, /the request is out of scope/);
-    assert.equal((gateway.upstreams.cloud as FakeUpstream).requests.length, 2);
+    assert.equal(cloud.requests.length, before + 1);
   });
 });

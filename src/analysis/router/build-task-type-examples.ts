@@ -131,6 +131,107 @@ const REASONING_TEMPLATES = [
   (topic: string) => `If ${topic} doubled, what would happen and why? Reason it through.`,
 ];
 
+// Long prompts: the instruction before or after a long text (a document, a thread, a file). Real
+// summarisation and extraction requests are mostly long, and a router that reads a long prompt's
+// head and tail must learn that the instruction decides the task, not the length or the body.
+const LONG_SUMMARY_TEMPLATES = [
+  (text: string) => `Summarize the following document:\n\n${text}`,
+  (text: string) => `${text}\n\nSummarize the above in three bullet points.`,
+  (text: string) => `Here is a long thread:\n${text}\n\nWhat are the key points? Keep it short.`,
+  (text: string) => `Please write an executive summary of this report.\n\n${text}`,
+];
+const LONG_EXTRACT_TEMPLATES = [
+  (text: string, entity: string) =>
+    `From the document below, extract every ${entity.replace(/_/g, ' ')} as a JSON list.\n\n${text}`,
+  (text: string, entity: string) =>
+    `${text}\n\nList each ${entity.replace(/_/g, ' ')} mentioned above, one per line.`,
+];
+const LONG_CLASSIFY_TEMPLATES = [
+  (items: string) => `Classify each of these customer messages by intent:\n${items}`,
+  (items: string) =>
+    `${items}\n\nLabel every message above with its topic (billing, card, transfer, account, other).`,
+];
+const LONG_CODE_TEMPLATES = [
+  (code: string) => `Review this file and point out the bugs:\n\`\`\`\n${code}\n\`\`\``,
+  (code: string) => `\`\`\`\n${code}\n\`\`\`\nRefactor the code above and add unit tests.`,
+  (code: string) =>
+    `Here is our module:\n${code}\n\nWrite a function that uses it to process a list of orders.`,
+];
+const IDENTIFIERS = [
+  'order',
+  'total',
+  'user',
+  'account',
+  'item',
+  'price',
+  'card',
+  'balance',
+  'row',
+  'result',
+];
+
+const CODE_VERBS = ['get', 'update', 'sum', 'find', 'load', 'check', 'parse', 'send', 'save', 'merge'];
+
+/** One made-up code unit: a function, a class or a query, in one of four styles. */
+function writeCodeUnit(index: number, random: () => number): string {
+  const noun = pick(IDENTIFIERS, random);
+  const field = pick(IDENTIFIERS, random);
+  const verb = pick(CODE_VERBS, random);
+  const style = Math.floor(random() * 5);
+  if (style === 0)
+    return `def ${verb}_${noun}(${noun}s):\n    result = []\n    for ${noun} in ${noun}s:\n        if ${noun}.${field} > ${index}:\n            result.append(${noun}.${field})\n    return result\n`;
+  if (style === 1)
+    return `class ${verb[0]?.toUpperCase()}${verb.slice(1)}${noun}Handler:\n    def __init__(self, client):\n        self.client = client\n\n    def run(self, ${noun}_id):\n        data = self.client.get(f"/${noun}s/{${noun}_id}")\n        return data["${field}"]\n`;
+  if (style === 2)
+    return `export async function ${verb}${noun[0]?.toUpperCase()}${noun.slice(1)}(${noun}s) {\n  const result = [];\n  for (const ${noun} of ${noun}s) {\n    if (${noun}.${field} > ${index}) result.push(await save(${noun}));\n  }\n  return result;\n}\n`;
+  if (style === 3)
+    return `SELECT ${noun}_id, SUM(${field}) AS total\nFROM ${noun}s\nWHERE created_at > NOW() - INTERVAL '${index + 1} days'\nGROUP BY ${noun}_id;\n`;
+  return pick(CODE_SNIPPETS, random);
+}
+
+/** A made-up source file of `units` functions, classes and queries. */
+function writeCodeFile(units: number, random: () => number): string {
+  const header = pick(
+    ['import json\nimport os\n', "import { save } from './db.js';\n", '-- reports\n', ''],
+    random,
+  );
+  return header + Array.from({ length: units }, (_, index) => writeCodeUnit(index, random)).join('\n');
+}
+
+/** `count` texts drawn from `pool`, joined as paragraphs or a numbered list. */
+function joinTexts(pool: readonly string[], count: number, random: () => number, numbered = false): string {
+  return Array.from({ length: count }, (_, index) =>
+    numbered ? `${index + 1}. ${pick(pool, random)}` : pick(pool, random),
+  ).join(numbered ? '\n' : '\n\n');
+}
+
+/**
+ * A long text of one of three kinds: support replies (Bitext), a passage and its questions (MMLU
+ * prompts), or a chat transcript (customer messages and support replies), 1,000 to about 9,000
+ * characters.
+ */
+function writeDocument(sources: TaskTypeSources, messages: readonly string[], random: () => number): string {
+  const count = 2 + Math.floor(random() * 10);
+  const kind = Math.floor(random() * 3);
+  if (kind === 0)
+    return joinTexts(
+      sources.bitext.map((row) => row.response),
+      count,
+      random,
+    );
+  if (kind === 1)
+    return joinTexts(
+      sources.mmlu.rows.map((row) => row.prompt),
+      count * 2,
+      random,
+    );
+  return Array.from({ length: count * 2 }, (_, index) =>
+    index % 2 === 0
+      ? `Customer: ${pick(messages, random)}`
+      : `Agent: ${pick(sources.bitext, random)?.response ?? ''}`,
+  ).join('\n');
+}
+
 function pick<T>(items: readonly T[], random: () => number): T {
   return items[Math.floor(random() * items.length)] as T;
 }
@@ -149,7 +250,9 @@ function shuffleTake<T>(items: readonly T[], count: number, random: () => number
  * (GSM8K and maths subjects of MMLU for math, banking77 and CLINC150 for faq, CLINC's small-talk
  * for conversation, MT-bench by category), and documented templates wrapped around real texts for
  * the tasks no source holds directly (classify this message, extract the order number, summarise
- * this reply, write code that ...). Seeded: the same sources give the same set.
+ * this reply, write code that ...), in short forms and, one round in three, long ones (the
+ * instruction before or after a long document, list or source file). Seeded: the same sources
+ * give the same set.
  */
 export function buildTaskTypeExamples(
   sources: TaskTypeSources,
@@ -214,6 +317,22 @@ export function buildTaskTypeExamples(
       pick(CREATIVE_TEMPLATES, random)(pick([...topics, ...messages.slice(0, 200)], random).toLowerCase()),
     );
     add('reasoning', pick(REASONING_TEMPLATES, random)(pick(topics, random)));
+    if (index % 3 === 0) {
+      // One in three rounds also adds the long form of each instruction-led task (1,000 to
+      // about 9,000 characters), so a long prompt is not taken for maths or "other" by length.
+      const document = writeDocument(sources, messages, random);
+      add('summarization', pick(LONG_SUMMARY_TEMPLATES, random)(document));
+      if (withEntity)
+        add('extraction', pick(LONG_EXTRACT_TEMPLATES, random)(document, withEntity.entityType));
+      add(
+        'classification',
+        pick(
+          LONG_CLASSIFY_TEMPLATES,
+          random,
+        )(joinTexts(messages, 10 + Math.floor(random() * 40), random, true)),
+      );
+      add('code', pick(LONG_CODE_TEMPLATES, random)(writeCodeFile(4 + Math.floor(random() * 20), random)));
+    }
   }
   const examples: TrainingExample[] = [];
   for (const [type, texts] of byType) {

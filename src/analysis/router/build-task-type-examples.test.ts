@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { before, describe, it } from 'node:test';
+import type { TrainingExample } from '../../routing/index.js';
+import { buildTaskTypeExamples, TASK_TYPES, type TaskTypeSources } from './build-task-type-examples.js';
+import { parseCsv } from './parse-csv.js';
+import { type IntentData, type OutcomeData, readRouterData } from './read-router-data.js';
+
+const shared = new URL('../../../../shared/data/', import.meta.url).pathname;
+
+async function readSources(): Promise<TaskTypeSources> {
+  return {
+    gsm8k: (await readRouterData(`${shared}routing/gsm8k-outcomes.dev.csv`, 'outcomes')) as OutcomeData,
+    mmlu: (await readRouterData(`${shared}routing/mmlu-outcomes.dev.csv`, 'outcomes')) as OutcomeData,
+    banking77: (await readRouterData(`${shared}intent/banking77.train.csv`, 'banking77')) as IntentData,
+    clinc150: (await readRouterData(`${shared}intent/clinc150.train.json`, 'clinc150')) as IntentData,
+    clincDomains: JSON.parse(readFileSync(`${shared}intent/clinc150.domains.json`, 'utf8')),
+    bitext: parseCsv(readFileSync(`${shared}intent/bitext-customer-support.dev.csv`, 'utf8')).map((row) => ({
+      instruction: row.instruction ?? '',
+      entityType: row.entity_type ?? '',
+      response: row.response ?? '',
+    })),
+    mtBench: readFileSync(`${shared}routing/mt-bench-questions.jsonl`, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line)),
+  };
+}
+
+describe('buildTaskTypeExamples', () => {
+  let sources: TaskTypeSources;
+  let examples: TrainingExample[];
+  before(async () => {
+    sources = await readSources();
+    examples = buildTaskTypeExamples(sources, { perType: 300, seed: 1 });
+  });
+
+  it('covers every task type, the same way for the same seed', () => {
+    for (const type of TASK_TYPES) {
+      assert.ok(examples.filter((example) => example.label === type).length > 100, type);
+    }
+    assert.deepEqual(buildTaskTypeExamples(sources, { perType: 300, seed: 1 }), examples);
+    assert.notDeepEqual(buildTaskTypeExamples(sources, { perType: 300, seed: 2 }), examples);
+  });
+
+  it('has long prompts for the tasks an instruction decides, the instruction first or last', () => {
+    // Without them every prompt over 1,000 characters was maths, reasoning or "other" (their
+    // sources' long passages), and a long "summarize this document" was routed as such.
+    const instructions: Record<string, RegExp> = {
+      summarization:
+        /^(Summarize the following document|Here is a long thread|Please write an executive summary)|Summarize the above in three bullet points\.$/,
+      extraction: /^From the document below, extract every|mentioned above, one per line\.$/,
+      classification: /^Classify each of these customer messages|Label every message above with its topic/,
+      code: /^(Review this file|Here is our module)|Refactor the code above and add unit tests\.$|Write a function that uses it/,
+    };
+    for (const [type, instruction] of Object.entries(instructions)) {
+      const long = examples.filter(
+        (example) => example.label === type && example.text.length > 1_000 && instruction.test(example.text),
+      );
+      assert.ok(long.length > 30, `${type}: ${long.length} long instruction-led prompts`);
+      // Both placements occur: the instruction before the text and after it.
+      assert.ok(
+        long.some((example) => instruction.test(example.text.slice(0, 60))),
+        type,
+      );
+      assert.ok(
+        long.some(
+          (example) =>
+            instruction.test(example.text.slice(-100)) && !instruction.test(example.text.slice(0, 60)),
+        ),
+        type,
+      );
+    }
+  });
+});
