@@ -1,11 +1,10 @@
 // Trains the router models the gateway ships with, from ../shared/data, reproducibly (fixed seeds),
 // and records their cross-validated metrics. Run: npm run train:router
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type IntentData,
   type OutcomeData,
-  parseCsv,
   ROUTER_FEATURE_SETTINGS,
   readRouterData,
   trainRouterModel,
@@ -15,6 +14,7 @@ import { crossValidate } from '../src/analysis/router/cross-validate.js';
 import { evaluateIntents } from '../src/analysis/router/evaluate-intents.js';
 import { evaluateOutcomeRouting } from '../src/analysis/router/evaluate-outcome-routing.js';
 import { convertOutcomesToExamples } from '../src/analysis/router/read-router-data.js';
+import { readTaskTypeSources } from '../src/analysis/router/read-task-type-sources.js';
 import { createTrainingSettings } from '../src/analysis/router/router-training-defaults.js';
 import {
   computeStrongNeed,
@@ -134,26 +134,7 @@ log(`in-scope: ${JSON.stringify(inScope.file.metrics)}`);
 write('in-scope.json', { ...inScope.file, purpose: 'in-scope' });
 
 // 3. Task type: real prompts per task plus documented templates around real texts.
-const bitextRows = parseCsv(readFileSync(join(data, 'intent/bitext-customer-support.dev.csv'), 'utf8'));
-const taskExamples = buildTaskTypeExamples(
-  {
-    gsm8k,
-    mmlu,
-    banking77: (await readRouterData(join(data, 'intent/banking77.train.csv'), 'banking77')) as IntentData,
-    clinc150: clinc,
-    clincDomains: JSON.parse(readFileSync(join(data, 'intent/clinc150.domains.json'), 'utf8')),
-    bitext: bitextRows.map((row) => ({
-      instruction: row.instruction ?? '',
-      entityType: row.entity_type ?? '',
-      response: row.response ?? '',
-    })),
-    mtBench: readFileSync(join(data, 'routing/mt-bench-questions.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line)),
-  },
-  { perType: 1_000, seed: 1 },
-);
+const taskExamples = buildTaskTypeExamples(await readTaskTypeSources(data), { perType: 1_000, seed: 1 });
 const taskSettings = {
   ...createTrainingSettings('banking77'),
   // Its probability is logged with every decision: keep it a calibrated (logistic) one.

@@ -1,37 +1,16 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import type { TrainingExample } from '../../routing/index.js';
 import { buildTaskTypeExamples, TASK_TYPES, type TaskTypeSources } from './build-task-type-examples.js';
-import { parseCsv } from './parse-csv.js';
-import { type IntentData, type OutcomeData, readRouterData } from './read-router-data.js';
+import { readTaskTypeSources } from './read-task-type-sources.js';
 
 const shared = new URL('../../../../shared/data/', import.meta.url).pathname;
-
-async function readSources(): Promise<TaskTypeSources> {
-  return {
-    gsm8k: (await readRouterData(`${shared}routing/gsm8k-outcomes.dev.csv`, 'outcomes')) as OutcomeData,
-    mmlu: (await readRouterData(`${shared}routing/mmlu-outcomes.dev.csv`, 'outcomes')) as OutcomeData,
-    banking77: (await readRouterData(`${shared}intent/banking77.train.csv`, 'banking77')) as IntentData,
-    clinc150: (await readRouterData(`${shared}intent/clinc150.train.json`, 'clinc150')) as IntentData,
-    clincDomains: JSON.parse(readFileSync(`${shared}intent/clinc150.domains.json`, 'utf8')),
-    bitext: parseCsv(readFileSync(`${shared}intent/bitext-customer-support.dev.csv`, 'utf8')).map((row) => ({
-      instruction: row.instruction ?? '',
-      entityType: row.entity_type ?? '',
-      response: row.response ?? '',
-    })),
-    mtBench: readFileSync(`${shared}routing/mt-bench-questions.jsonl`, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line)),
-  };
-}
 
 describe('buildTaskTypeExamples', () => {
   let sources: TaskTypeSources;
   let examples: TrainingExample[];
   before(async () => {
-    sources = await readSources();
+    sources = await readTaskTypeSources(shared);
     examples = buildTaskTypeExamples(sources, { perType: 300, seed: 1 });
   });
 
