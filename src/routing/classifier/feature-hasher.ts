@@ -14,6 +14,16 @@ export interface FeatureBuffer {
   length: number;
 }
 
+/** A second hasher that takes its features from another's pass (`FeatureHasher.extract`). */
+export interface HasherFork {
+  /** The other hasher's `maxChars`: where its part of the text ends. */
+  at: number;
+  hasher: FeatureHasher;
+  out: FeatureBuffer;
+  /** Set by `extract`: whether `out` now holds the other hasher's features of the text. */
+  done: boolean;
+}
+
 export function createFeatureBuffer(capacity: number): FeatureBuffer {
   return { indices: new Int32Array(capacity), values: new Float32Array(capacity), length: 0 };
 }
@@ -120,25 +130,23 @@ export class FeatureHasher {
   /**
    * Writes the features of the text (the part `readPart` picks when the settings say so) and
    * `categories` into `out` (sized by `capacityFor` of the full text's length).
+   *
+   * With `fork`, a hasher with the same settings that reads only the first `fork.at` characters
+   * gets its features of this text too, in `fork.out`, from this one pass: at character `fork.at`
+   * this hasher's state is what that one's would be at the end of its part, so it is copied there
+   * and finished. `fork.done` says whether it happened (the text must be longer than `fork.at`
+   * and this hasher must read that far; `canForkTo` checks the settings).
    */
-  extract(fullText: string, out: FeatureBuffer, categories?: readonly string[]): void {
+  extract(fullText: string, out: FeatureBuffer, categories?: readonly string[], fork?: HasherFork): void {
     const text = readPart(fullText, this.settings.maxChars ?? 0, this.settings.tailChars ?? 0);
     const lower = text.toLowerCase();
-    this.outIndices = out.indices;
-    this.outValues = out.values;
-    this.count = 0;
-    this.emitted = 0;
-    if (this.generation === 0x7fffffff) {
-      this.slotOf.fill(0);
-      this.generation = 0;
-    }
-    this.generation += 1;
-    this.wordLength = 0;
-    this.wordHash = FNV_OFFSET;
-    this.wordsSeen = 0;
+    this.begin(out, lower.length);
+    // Lower-casing that changes a text's length (U+0130) would shift positions: no fork then.
+    const forkAt = fork && lower.length === text.length && fork.at < lower.length ? fork.at : -1;
+    if (fork) fork.done = false;
     const foldDigits = this.settings.foldDigits;
-    this.charLimit = this.settings.charNgramChars > 0 ? this.settings.charNgramChars : lower.length;
     for (let position = 0; position < lower.length; position += 1) {
+      if (position === forkAt) this.forkInto(fork as HasherFork, fullText);
       let code = lower.charCodeAt(position);
       if (isWordChar(code)) {
         if (foldDigits && code >= 49 && code <= 57) code = 48;
@@ -154,8 +162,72 @@ export class FeatureHasher {
         if (code > 32 && code < 127) this.emit(finish(mix(0x3000, code)));
       }
     }
-    if (this.wordLength > 0) this.endWord(lower.length);
+    this.finishText(fullText, text, lower.length, out, categories);
+  }
 
+  /** Whether `other` can take a fork of this hasher's pass (`extract`'s `fork`) at its `maxChars`. */
+  canForkTo(other: FeatureHasher): boolean {
+    const { maxChars: head = 0, tailChars: tail = 0, ...rest } = this.settings;
+    const { maxChars: otherHead = 0, tailChars: otherTail = 0, ...otherRest } = other.settings;
+    const canonical = (settings: object) => JSON.stringify(Object.entries(settings).sort());
+    return (
+      otherHead > 0 &&
+      otherTail === 0 &&
+      (head === 0 || head >= otherHead) &&
+      canonical(rest) === canonical(otherRest)
+    );
+  }
+
+  /** Starts a call: the output, an empty word, and a new generation for the repeat table. */
+  private begin(out: FeatureBuffer, lowerLength: number): void {
+    this.outIndices = out.indices;
+    this.outValues = out.values;
+    this.count = 0;
+    this.emitted = 0;
+    if (this.generation === 0x7fffffff) {
+      this.slotOf.fill(0);
+      this.generation = 0;
+    }
+    this.generation += 1;
+    this.wordLength = 0;
+    this.wordHash = FNV_OFFSET;
+    this.wordsSeen = 0;
+    this.charLimit = this.settings.charNgramChars > 0 ? this.settings.charNgramChars : lowerLength;
+  }
+
+  /** Hands this pass's state at character `fork.at` to `fork.hasher`, which finishes its part. */
+  private forkInto(fork: HasherFork, fullText: string): void {
+    const other = fork.hasher;
+    other.begin(fork.out, fork.at);
+    other.word.set(this.word.subarray(0, this.wordLength));
+    other.wordLength = this.wordLength;
+    other.wordHash = this.wordHash;
+    other.recentWords.set(this.recentWords);
+    other.wordsSeen = this.wordsSeen;
+    other.emitted = this.emitted;
+    const slots = other.slotOf;
+    for (let entry = 0; entry < this.count; entry += 1) {
+      const bucket = this.outIndices[entry] as number;
+      other.outIndices[entry] = bucket;
+      other.outValues[entry] = this.outValues[entry] as number;
+      slots[2 * bucket] = entry;
+      slots[2 * bucket + 1] = other.generation;
+    }
+    other.count = this.count;
+    const part = fullText.slice(0, fork.at);
+    other.finishText(part, part, fork.at, fork.out);
+    fork.done = true;
+  }
+
+  /** Ends the last word, scales the n-grams, then adds categories and structural features. */
+  private finishText(
+    fullText: string,
+    text: string,
+    lowerLength: number,
+    out: FeatureBuffer,
+    categories?: readonly string[],
+  ): void {
+    if (this.wordLength > 0) this.endWord(lowerLength);
     let count = this.count;
     const scale = this.emitted > 0 ? 1 / Math.sqrt(this.emitted) : 0;
     for (let index = 0; index < count; index += 1) out.values[index] = (out.values[index] as number) * scale;

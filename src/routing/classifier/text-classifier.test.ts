@@ -153,6 +153,66 @@ describe('FeatureHasher', () => {
     assert.equal(hasher.capacityFor(1_000_000), hasher.capacityFor(51));
   });
 
+  it('gives a forked hasher exactly the features its own pass over the opening gives', () => {
+    const opening = { ...settings, maxChars: 25 };
+    const generate = createRandom(21);
+    const alphabet = 'aB3 .,?=é\n-x'.split('');
+    for (const source of [{ ...settings, maxChars: 60, tailChars: 40 }, settings]) {
+      const shared = new FeatureHasher(source);
+      const own = new FeatureHasher(opening);
+      const forked = new FeatureHasher(opening);
+      assert.ok(shared.canForkTo(forked));
+      let forks = 0;
+      for (let round = 0; round < 400; round += 1) {
+        // Random texts around the fork point: words cut at character 25, or ending just there.
+        let text = '';
+        const length = Math.floor(generate() * 160);
+        for (let index = 0; index < length; index += 1) {
+          const draw = generate();
+          // A few very long words, and a few İ, which lower-cases to two characters (no fork then).
+          text +=
+            draw < 0.02
+              ? 'w'.repeat(60)
+              : draw < 0.025
+                ? 'İ'
+                : (alphabet[Math.floor(generate() * alphabet.length)] as string);
+        }
+        const expected = createFeatureBuffer(own.capacityFor(text.length));
+        own.extract(text, expected);
+        const fork = {
+          at: 25,
+          hasher: forked,
+          out: createFeatureBuffer(forked.capacityFor(25)),
+          done: false,
+        };
+        const sharedOut = createFeatureBuffer(shared.capacityFor(text.length));
+        shared.extract(text, sharedOut, undefined, fork);
+        if (!fork.done) continue;
+        forks += 1;
+        assert.deepEqual(
+          [...fork.out.indices.subarray(0, fork.out.length)],
+          [...expected.indices.subarray(0, expected.length)],
+          JSON.stringify(text),
+        );
+        assert.deepEqual(
+          [...fork.out.values.subarray(0, fork.out.length)],
+          [...expected.values.subarray(0, expected.length)],
+          JSON.stringify(text),
+        );
+      }
+      assert.ok(forks > 200, `${forks} forks`);
+    }
+    // Settings that differ in more than how much is read cannot fork.
+    assert.equal(
+      new FeatureHasher(settings).canForkTo(new FeatureHasher({ ...opening, bucketBits: 12 })),
+      false,
+    );
+    assert.equal(
+      new FeatureHasher({ ...settings, maxChars: 20 }).canForkTo(new FeatureHasher(opening)),
+      false,
+    );
+  });
+
   it('adds a categorical value as its own feature', () => {
     const plain = featuresOf('what is 2 + 2');
     const withSubject = featuresOf('what is 2 + 2', ['elementary_mathematics']);

@@ -4,7 +4,7 @@ import {
   denseRowStride,
   UNROLLED_MAX_CLASSES,
 } from './dense-scorer.js';
-import { createFeatureBuffer, type FeatureBuffer, FeatureHasher } from './feature-hasher.js';
+import { createFeatureBuffer, type FeatureBuffer, FeatureHasher, type HasherFork } from './feature-hasher.js';
 import type { FeatureSettings } from './feature-settings.js';
 import { decodeWeights, entryClass, entryValue, type PackedWeights, ROW_SCALES } from './packed-weights.js';
 
@@ -163,12 +163,27 @@ export class TextClassifier {
     return this.predictFromFeatures(this.buffer, probabilities);
   }
 
-  /** The model's own feature buffer, filled with `text`'s features (for sharing with other models). */
-  extractInto(text: string, categories?: readonly string[]): FeatureBuffer {
+  /**
+   * The model's own feature buffer, filled with `text`'s features (for sharing with other models).
+   * With `fork` (from another model's `createForkFrom(this)`), that model's features of the text
+   * are written in the same pass when `fork.done` says so.
+   */
+  extractInto(text: string, categories?: readonly string[], fork?: HasherFork): FeatureBuffer {
     const needed = this.hasher.capacityFor(text.length, categories?.length ?? 0);
     if (needed > this.buffer.indices.length) this.buffer = createFeatureBuffer(needed);
-    this.hasher.extract(text, this.buffer, categories);
+    this.hasher.extract(text, this.buffer, categories, fork);
     return this.buffer;
+  }
+
+  /**
+   * For a model that reads only a text's opening (`maxChars`) with otherwise the same feature
+   * settings as `source`: a fork that lets `source`'s hashing of a longer text write this model's
+   * features too, so the opening is not hashed twice. Undefined when the settings do not allow it.
+   */
+  createForkFrom(source: TextClassifier): HasherFork | undefined {
+    if (!source.hasher.canForkTo(this.hasher)) return undefined;
+    const at = this.file.features.maxChars as number;
+    return { at, hasher: this.hasher, out: createFeatureBuffer(this.hasher.capacityFor(at)), done: false };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { HeuristicTaskClassifier } from '../features/heuristic-task-classifier.js';
 import type { TaskClassification, TaskClassifier } from '../features/request-features.js';
+import type { HasherFork } from './feature-hasher.js';
 import type { FeatureSettings } from './feature-settings.js';
 import { computeStrongNeed } from './strong-need.js';
 import type { TextClassifier } from './text-classifier.js';
@@ -41,6 +42,8 @@ export class TrainedTaskClassifier implements TaskClassifier {
   private readonly scopeProbabilities: Float64Array;
   /** Per model, the longest text it scores from the task-type model's features (-1: never). */
   private readonly sharedWithTask: { strong: number; scope: number };
+  /** For longer texts, the in-scope model's opening hashed in the task-type model's pass. */
+  private readonly scopeFork: HasherFork | undefined;
 
   constructor(
     private readonly models: {
@@ -58,12 +61,14 @@ export class TrainedTaskClassifier implements TaskClassifier {
         taskType && strongNeeded ? sharedTextLength(taskType.file.features, strongNeeded.file.features) : -1,
       scope: taskType && inScope ? sharedTextLength(taskType.file.features, inScope.file.features) : -1,
     };
+    this.scopeFork = taskType && inScope ? inScope.createForkFrom(taskType) : undefined;
   }
 
   classify(text: string): TaskClassification {
     const { taskType, strongNeeded, inScope } = this.models;
     const fallback = !taskType || !strongNeeded ? this.heuristic.classify(text) : undefined;
-    const shared = taskType ? taskType.extractInto(text) : undefined;
+    const fork = inScope && text.length > this.sharedWithTask.scope ? this.scopeFork : undefined;
+    const shared = taskType ? taskType.extractInto(text, undefined, fork) : undefined;
     let label = fallback?.taskType ?? 'other';
     let probability = fallback?.taskTypeProbability ?? 0;
     if (taskType && shared) {
@@ -87,7 +92,9 @@ export class TrainedTaskClassifier implements TaskClassifier {
       const best =
         shared && text.length <= this.sharedWithTask.scope
           ? inScope.predictFromFeatures(shared, this.scopeProbabilities)
-          : inScope.predictInto(text, this.scopeProbabilities);
+          : fork?.done
+            ? inScope.predictFromFeatures(fork.out, this.scopeProbabilities)
+            : inScope.predictInto(text, this.scopeProbabilities);
       const decided = inScope.decide(best, this.scopeProbabilities);
       const intent = inScope.labels[decided] as string;
       result.intent = intent;
