@@ -1,4 +1,4 @@
-import type { FeatureSettings } from './feature-settings.js';
+import { type FeatureSettings, hashAlike } from './feature-settings.js';
 import { STRUCTURAL_FEATURE_COUNT, writeStructuralFeatures } from './structural-features.js';
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -167,14 +167,13 @@ export class FeatureHasher {
 
   /** Whether `other` can take a fork of this hasher's pass (`extract`'s `fork`) at its `maxChars`. */
   canForkTo(other: FeatureHasher): boolean {
-    const { maxChars: head = 0, tailChars: tail = 0, ...rest } = this.settings;
-    const { maxChars: otherHead = 0, tailChars: otherTail = 0, ...otherRest } = other.settings;
-    const canonical = (settings: object) => JSON.stringify(Object.entries(settings).sort());
+    const head = this.settings.maxChars ?? 0;
+    const otherHead = other.settings.maxChars ?? 0;
     return (
       otherHead > 0 &&
-      otherTail === 0 &&
+      (other.settings.tailChars ?? 0) === 0 &&
       (head === 0 || head >= otherHead) &&
-      canonical(rest) === canonical(otherRest)
+      hashAlike(this.settings, other.settings)
     );
   }
 

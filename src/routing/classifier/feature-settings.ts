@@ -45,3 +45,15 @@ export const DEFAULT_FEATURE_SETTINGS: FeatureSettings = {
   foldDigits: true,
   structural: true,
 };
+
+/**
+ * Whether two models hash text the same way apart from how much of it they read (`maxChars`,
+ * `tailChars`): then a text both read whole hashes the same for both, and one's pass can serve
+ * the other.
+ */
+export function hashAlike(a: FeatureSettings, b: FeatureSettings): boolean {
+  const { maxChars: _headA, tailChars: _tailA, ...restA } = a;
+  const { maxChars: _headB, tailChars: _tailB, ...restB } = b;
+  const canonical = (settings: object) => JSON.stringify(Object.entries(settings).sort());
+  return canonical(restA) === canonical(restB);
+}

@@ -1,7 +1,7 @@
 import { HeuristicTaskClassifier } from '../features/heuristic-task-classifier.js';
 import type { TaskClassification, TaskClassifier } from '../features/request-features.js';
 import type { HasherFork } from './feature-hasher.js';
-import type { FeatureSettings } from './feature-settings.js';
+import { type FeatureSettings, hashAlike } from './feature-settings.js';
 import { computeStrongNeed } from './strong-need.js';
 import type { TextClassifier } from './text-classifier.js';
 
@@ -11,16 +11,15 @@ function wholeReadLimit({ maxChars = 0, tailChars = 0 }: FeatureSettings): numbe
 }
 
 /**
- * The longest text for which a model with settings `b` can score the features extracted with `a`: any text when
- * their feature settings are equal; when they differ only in how much of a long text they read,
- * texts that both read whole (the same hashing either way); -1 when they differ otherwise.
+ * The longest text for which a model with settings `b` can score the features extracted with
+ * `a`: any text when their feature settings are equal; when they differ only in how much of a
+ * long text they read, texts that both read whole (the same hashing either way); -1 when they
+ * differ otherwise.
  */
 export function sharedTextLength(a: FeatureSettings, b: FeatureSettings): number {
-  const { maxChars: headA = 0, tailChars: tailA = 0, ...restA } = a;
-  const { maxChars: headB = 0, tailChars: tailB = 0, ...restB } = b;
-  const canonical = (settings: object) => JSON.stringify(Object.entries(settings).sort());
-  if (canonical(restA) !== canonical(restB)) return -1;
-  if (headA === headB && tailA === tailB) return Number.POSITIVE_INFINITY;
+  if (!hashAlike(a, b)) return -1;
+  if ((a.maxChars ?? 0) === (b.maxChars ?? 0) && (a.tailChars ?? 0) === (b.tailChars ?? 0))
+    return Number.POSITIVE_INFINITY;
   return Math.min(wholeReadLimit(a), wholeReadLimit(b));
 }
 
