@@ -81,7 +81,7 @@ const rows = Object.entries(routers).flatMap(([name, router]) =>
 );
 const rounds = rows.map((): Round[] => []);
 for (let round = 0; round < ROUNDS; round += 1) {
-  rows.forEach((row, index) => rounds[index]?.push(measure(row.router, row.prompts)));
+  for (const [index, row] of rows.entries()) rounds[index]?.push(measure(row.router, row.prompts));
 }
 const results = rows.map((row, index) => {
   const measured = rounds[index] as Round[];
@@ -92,14 +92,15 @@ const results = rows.map((row, index) => {
     p99Microseconds: tenth(median(measured.map((round) => round.p99))),
     decisionsPerSecond: Math.round(median(measured.map((round) => round.rate))),
     rounds: measured.length,
-    p99RangeMicroseconds: [
-      tenth(Math.min(...measured.map((round) => round.p99))),
-      tenth(Math.max(...measured.map((round) => round.p99))),
-    ],
-    decisionsPerSecondRange: [
-      Math.round(Math.min(...measured.map((round) => round.rate))),
-      Math.round(Math.max(...measured.map((round) => round.rate))),
-    ],
+    // Objects, not [low, high] arrays, so the file is written as the formatter would write it.
+    p99RangeMicroseconds: {
+      low: tenth(Math.min(...measured.map((round) => round.p99))),
+      high: tenth(Math.max(...measured.map((round) => round.p99))),
+    },
+    decisionsPerSecondRange: {
+      low: Math.round(Math.min(...measured.map((round) => round.rate))),
+      high: Math.round(Math.max(...measured.map((round) => round.rate))),
+    },
   };
   console.log(JSON.stringify(result));
   return result;
