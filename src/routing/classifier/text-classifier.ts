@@ -114,14 +114,11 @@ export class TextClassifier {
   /** Stored weights (after pruning). */
   readonly weightCount: number;
   /**
-   * For models with few labels, the same weights as a dense matrix: one contiguous read per
+   * For models with few labels, the same weights as a dense matrix (each row's scale code in its
+   * last byte), with its scoring loop unrolled for the label count: one contiguous read per
    * feature instead of scattered ones. Memory reads are most of a decision's time.
    */
-  private readonly dense: Int8Array | undefined;
-  /** The dense matrix's scoring loop, unrolled for this model's label count. */
-  private readonly denseScorer: DenseScorer | undefined;
-  /** Per feature row, the code of its scale in `ROW_SCALES` (both forms). */
-  private readonly scaleCode: Uint8Array;
+  private readonly dense: { matrix: Int8Array; score: DenseScorer } | undefined;
   private readonly bias: Float32Array;
   /** The out-of-scope label's index (-1: the model has none), found once rather than per decision. */
   private readonly outOfScopeIndex: number;
@@ -141,14 +138,15 @@ export class TextClassifier {
     this.hasher = new FeatureHasher(file.features);
     const packed = decodeWeights(Buffer.from(encoded.base64, 'base64'), this.hasher.dimension);
     this.weightCount = packed.entries.length;
-    this.scaleCode = packed.scaleCode;
     this.bias = Float32Array.from(bias);
     // One form per model: a dense matrix for few labels, the sparse rows otherwise.
     this.dense =
       file.labels.length <= DENSE_MAX_LABELS
-        ? densify(packed, this.hasher.dimension, file.labels.length)
+        ? {
+            matrix: densify(packed, this.hasher.dimension, file.labels.length),
+            score: compileDenseScorer(file.labels.length),
+          }
         : undefined;
-    this.denseScorer = this.dense ? compileDenseScorer(file.labels.length) : undefined;
     this.weights = this.dense ? undefined : packed;
     this.scores = new Float64Array(file.labels.length);
     this.buffer = createFeatureBuffer(this.hasher.capacityFor(2_000, 4));
@@ -194,12 +192,11 @@ export class TextClassifier {
     const scores = this.scores;
     for (let k = 0; k < scores.length; k += 1) scores[k] = this.bias[k] as number;
     const { indices, values: featureValues, length } = features;
-    const scaleCode = this.scaleCode;
-    if (this.dense && this.denseScorer) {
-      this.denseScorer(indices, featureValues, length, this.dense, ROW_SCALES, scores);
+    if (this.dense) {
+      this.dense.score(indices, featureValues, length, this.dense.matrix, ROW_SCALES, scores);
       return this.finishScores(probabilities);
     }
-    const { rowStart, entries } = this.weights as PackedWeights;
+    const { rowStart, entries, scaleCode } = this.weights as PackedWeights;
     for (let index = 0; index < length; index += 1) {
       const row = indices[index] as number;
       const value = (featureValues[index] as number) * (ROW_SCALES[scaleCode[row] as number] as number);
