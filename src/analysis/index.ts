@@ -42,6 +42,8 @@ export { parseCsv } from './router/parse-csv.js';
 export { plotBarsSvg, plotCostQualitySvg } from './router/plot-svg.js';
 export {
   convertOutcomesToExamples,
+  type DataPurpose,
+  defaultClincSplits,
   type IntentData,
   type OutcomeData,
   type OutcomeRow,

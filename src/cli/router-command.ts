@@ -4,6 +4,7 @@ import {
   buildOutcomePlot,
   calibrateThreshold,
   createTrainingSettings,
+  type DataPurpose,
   evaluateCascade,
   evaluateIntentModel,
   evaluateOutcomeModel,
@@ -37,10 +38,11 @@ function readFormat(value: string): RouterDataFormat {
   return value as RouterDataFormat;
 }
 
-async function loadData(options: DataOptions): Promise<OutcomeData | IntentData> {
+async function loadData(options: DataOptions, purpose: DataPurpose): Promise<OutcomeData | IntentData> {
   const format = readFormat(options.format);
   try {
     return await readRouterData(options.data, format, {
+      purpose,
       ...(options.split ? { splits: options.split.split(',').map((key) => key.trim()) } : {}),
       ...(options.weak ? { weak: options.weak } : {}),
       ...(options.strong ? { strong: options.strong } : {}),
@@ -50,6 +52,11 @@ async function loadData(options: DataOptions): Promise<OutcomeData | IntentData>
       cause: error,
     });
   }
+}
+
+/** The CLINC150 keys that were read, for the printed report (the defaults depend on the file). */
+function splitsOf(data: OutcomeData | IntentData): { splits?: string[] } {
+  return data.kind === 'intent' && data.splits ? { splits: data.splits } : {};
 }
 
 function loadModel(path: string): TextClassifier {
@@ -96,7 +103,10 @@ function addDataOptions(command: Command): Command {
   return command
     .requiredOption('--data <file>', 'training or evaluation data')
     .requiredOption('--format <format>', `data format: ${ROUTER_DATA_FORMATS.join('|')}`)
-    .option('--split <keys>', 'clinc150: comma-separated keys to read (default: all)')
+    .option(
+      '--split <keys>',
+      'clinc150: comma-separated keys to read (default: all; in a file with test keys, train reads the others and eval only those)',
+    )
     .option('--weak <column>', 'outcomes: the weak model column (default: the less accurate one)')
     .option('--strong <column>', 'outcomes: the strong model column')
     .option('--json', 'print one JSON object on stdout');
@@ -134,7 +144,7 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
           maxChars?: string;
         },
       ) => {
-        const data = await loadData(options);
+        const data = await loadData(options, 'train');
         const format = readFormat(options.format);
         const progress = createProgressBar(dependencies.stderr);
         const started = performance.now();
@@ -174,6 +184,7 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
             examples: file.training.examples,
             bytes: text.length,
             seconds,
+            ...splitsOf(data),
             metrics: file.metrics,
           },
           `Wrote ${options.out} (${file.labels.length} labels, ${file.training.examples} examples, ${(text.length / 1e6).toFixed(2)} MB) in ${seconds} s.\nHeld-out metrics (${String(file.metrics.method)}): ${JSON.stringify(file.metrics)}`,
@@ -191,7 +202,7 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
         options: DataOptions & { model: string; cascade?: boolean; verifiers: string; plot?: string },
       ) => {
         const classifier = loadModel(options.model);
-        const data = await loadData(options);
+        const data = await loadData(options, 'eval');
         if (data.kind === 'outcomes') {
           if (!classifier.labels.includes('strong-only')) {
             throw new UsageError(
@@ -216,7 +227,8 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
           return;
         }
         if (options.cascade) throw new UsageError('--cascade needs outcome data (--format outcomes)');
-        const { predicted, ...report } = evaluateIntentModel(classifier, data);
+        const { predicted, ...measured } = evaluateIntentModel(classifier, data);
+        const report = { ...measured, ...splitsOf(data) };
         if (options.plot) {
           const recall = new Map<string, [number, number]>();
           data.examples.forEach((example, index) => {
@@ -261,7 +273,7 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
           throw new UsageError('give exactly one of --target-strong-share and --target-quality');
         }
         const classifier = loadModel(options.model);
-        const data = await loadData(options);
+        const data = await loadData(options, 'eval');
         if (data.kind !== 'outcomes')
           throw new UsageError('calibrate needs outcome data (--format outcomes)');
         const target =

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -117,16 +117,27 @@ describe('switchyard router', () => {
     ]);
     assert.equal(report.n, 2697);
     assert.ok(report.accuracy > 0.9 && report.macroF1 > 0.9);
+    // A file shaped like CLINC150's full release, with test keys: trained and evaluated without
+    // --split, training must leave the test rows out and evaluation must read only them.
+    const shipped = JSON.parse(readFileSync(clinc, 'utf8'));
+    const release = join(dir, 'clinc-release.json');
+    writeFileSync(
+      release,
+      JSON.stringify({
+        train: shipped.val,
+        oos_train: shipped.oos_val,
+        test: shipped.train.slice(0, 600),
+        oos_test: shipped.oos_train.slice(0, 100),
+      }),
+    );
     const clincModel = join(dir, 'clinc.json');
-    await runJson([
+    const trained = await runJson([
       'router',
       'train',
       '--data',
-      clinc,
+      release,
       '--format',
       'clinc150',
-      '--split',
-      'val,oos_val',
       '--out',
       clincModel,
       '--epochs',
@@ -136,6 +147,8 @@ describe('switchyard router', () => {
       '--max-chars',
       '200',
     ]);
+    assert.deepEqual(trained.splits, ['train', 'oos_train']);
+    assert.equal(trained.examples, shipped.val.length + shipped.oos_val.length);
     const clincFile = JSON.parse(readFileSync(clincModel, 'utf8'));
     assert.equal(clincFile.features.maxChars, 200);
     assert.equal(clincFile.training.maxWeightsPerRow, 8);
@@ -146,13 +159,13 @@ describe('switchyard router', () => {
       '--model',
       clincModel,
       '--data',
-      clinc,
+      release,
       '--format',
       'clinc150',
-      '--split',
-      'val,oos_val',
     ]);
-    assert.ok('inScopeAccuracy' in scoped && 'oosRecall' in scoped);
+    assert.deepEqual(scoped.splits, ['test', 'oos_test']);
+    assert.equal(scoped.n, 700);
+    assert.ok(scoped.inScopeAccuracy > 0.5 && scoped.oosRecall > 0, JSON.stringify(scoped));
   });
 
   it('says what is wrong, in one line, for a missing file, an unknown format or a mismatched model', async () => {

@@ -32,7 +32,12 @@ export interface IntentData {
   examples: TrainingExample[];
   /** The label that marks out-of-scope rows, when the data has them. */
   outOfScopeLabel?: string;
+  /** CLINC150: the keys the examples came from. */
+  splits?: string[];
 }
+
+/** What data is read for: a file's test splits are held out of training and are what is measured. */
+export type DataPurpose = 'train' | 'eval';
 
 function parseBoolean(value: string | undefined): boolean | undefined {
   const text = value?.trim().toLowerCase();
@@ -114,20 +119,43 @@ export function readBanking77(text: string): IntentData {
   return { kind: 'intent', examples };
 }
 
+const isTestSplit = (key: string) => key === 'test' || key.endsWith('_test');
+
 /**
- * CLINC150 JSON: keys such as `train`, `val`, `oos_train`, `oos_val`, each a list of
- * `[text, intent]`; `splits` picks the keys (default: every key). Out-of-scope rows are `oos`.
+ * The CLINC150 keys read when none are named. A file without test keys is read whole. The full
+ * release also holds `test` and `oos_test`: training leaves them out and evaluation reads only
+ * them, so a model is never measured on rows it was trained on by default.
  */
-export function readClinc150(text: string, splits?: string[]): IntentData {
-  const data = JSON.parse(text) as Record<string, [string, string][]>;
-  const keys = splits ?? Object.keys(data);
+export function defaultClincSplits(keys: readonly string[], purpose: DataPurpose): string[] {
+  const test = keys.filter(isTestSplit);
+  if (test.length === 0) return [...keys];
+  return purpose === 'eval' ? test : keys.filter((key) => !isTestSplit(key));
+}
+
+/**
+ * CLINC150 JSON: keys such as `train`, `val`, `oos_train`, `oos_val` (and `test`, `oos_test` in
+ * the full release), each a list of `[text, intent]`; `splits` picks the keys (default:
+ * `defaultClincSplits`). Out-of-scope rows are `oos`.
+ */
+export function readClinc150(text: string, splits?: string[], purpose: DataPurpose = 'train'): IntentData {
+  const parsed: unknown = JSON.parse(text);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error('expected a JSON object of splits, each a list of [text, intent]');
+  const data = parsed as Record<string, unknown>;
+  const keys = splits ?? defaultClincSplits(Object.keys(data), purpose);
   const examples: TrainingExample[] = [];
   for (const key of keys) {
     const rows = data[key];
     if (!Array.isArray(rows)) throw new Error(`no split "${key}" (splits: ${Object.keys(data).join(', ')})`);
-    for (const [utterance, intent] of rows) examples.push({ text: utterance, label: intent });
+    for (const row of rows as unknown[]) {
+      if (!Array.isArray(row) || typeof row[0] !== 'string' || typeof row[1] !== 'string')
+        throw new Error(
+          `split "${key}": expected [text, intent] pairs, got ${JSON.stringify(row).slice(0, 80)}`,
+        );
+      examples.push({ text: row[0], label: row[1] });
+    }
   }
-  return { kind: 'intent', examples, outOfScopeLabel: 'oos' };
+  return { kind: 'intent', examples, outOfScopeLabel: 'oos', splits: keys };
 }
 
 /** Bitext customer-support CSV: `instruction` → `intent`. */
@@ -142,7 +170,7 @@ export function readBitext(text: string): IntentData {
 export async function readRouterData(
   file: string,
   format: RouterDataFormat,
-  options: { splits?: string[]; weak?: string; strong?: string } = {},
+  options: { splits?: string[]; purpose?: DataPurpose; weak?: string; strong?: string } = {},
 ): Promise<OutcomeData | IntentData> {
   const text = await readFile(file, 'utf8');
   switch (format) {
@@ -151,7 +179,7 @@ export async function readRouterData(
     case 'banking77':
       return readBanking77(text);
     case 'clinc150':
-      return readClinc150(text, options.splits);
+      return readClinc150(text, options.splits, options.purpose);
     case 'bitext':
       return readBitext(text);
   }
