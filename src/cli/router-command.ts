@@ -222,8 +222,16 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
               ),
             );
           }
+          // Which columns were taken as weak and strong: by default the less accurate one on this
+          // file is the weak model, so a reader of the numbers should see the choice.
+          const columns = { weakModel: data.weakModel, strongModel: data.strongModel };
           const { curve: _curve, ...summary } = report;
-          print(dependencies, options.json, { ...report }, `${JSON.stringify(summary, null, 2)}`);
+          print(
+            dependencies,
+            options.json,
+            { ...columns, ...report },
+            `${JSON.stringify({ ...columns, ...summary }, null, 2)}`,
+          );
           return;
         }
         if (options.cascade) throw new UsageError('--cascade needs outcome data (--format outcomes)');

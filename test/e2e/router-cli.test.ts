@@ -64,6 +64,9 @@ describe('switchyard router', () => {
       assert.ok(key in routed, key);
     }
     assert.deepEqual(routed.curve[0], [0, routed.weakAccuracy]);
+    // The less accurate column was taken as the weak model, and the report says which it was.
+    assert.equal(routed.weakModel, 'mistralai/Mixtral-8x7B-Instruct-v0.1');
+    assert.equal(routed.strongModel, 'gpt-4-1106-preview');
     assert.match(readFileSync(plot, 'utf8'), /^<svg[\s\S]*router[\s\S]*random[\s\S]*oracle[\s\S]*<\/svg>\n$/);
     const cascade = await runJson([
       'router',
