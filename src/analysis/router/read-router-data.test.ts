@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultClincSplits, readClinc150 } from './read-router-data.js';
+import { defaultClincSplits, readBanking77, readBitext, readClinc150 } from './read-router-data.js';
 
 // The shape of CLINC150's full release: the shared file has the first four keys only.
 const fullRelease = JSON.stringify({
@@ -53,5 +53,27 @@ describe('readClinc150', () => {
       () => readClinc150(JSON.stringify({ train: [{ text: 'hi', intent: 'greet' }] })),
       /expected \[text, intent\] pairs/,
     );
+  });
+});
+
+describe('intent CSV files', () => {
+  it('reads banking77 and Bitext rows from their named columns, with a byte-order mark and CRLF lines', () => {
+    const banking = readBanking77(
+      '\ufefftext,category\r\n"my card, it was declined",declined_card_payment\r\n',
+    );
+    assert.deepEqual(banking.examples, [
+      { text: 'my card, it was declined', label: 'declined_card_payment' },
+    ]);
+    const bitext = readBitext('flags,instruction,intent\nB,cancel my order,cancel_order\n');
+    assert.deepEqual(bitext.examples, [{ text: 'cancel my order', label: 'cancel_order' }]);
+  });
+
+  it('refuses a file without the columns, instead of reading empty texts', () => {
+    assert.throws(
+      () => readBanking77('text,label\nhi,greet\n'),
+      /no "category" column \(columns: text, label\)/,
+    );
+    assert.throws(() => readBitext('text,category\nhi,greet\n'), /no "instruction" column/);
+    assert.throws(() => readBanking77(''), /no rows/);
   });
 });

@@ -110,13 +110,28 @@ export function convertOutcomesToExamples(data: OutcomeData): TrainingExample[] 
   }));
 }
 
-/** banking77 CSV: `text,category`. */
-export function readBanking77(text: string): IntentData {
-  const examples = parseCsv(text).map((record) => ({
-    text: record.text ?? '',
-    label: record.category ?? '',
+/**
+ * Intent CSV rows as examples, from the named text and label columns; a file without them is
+ * refused rather than read as empty texts.
+ */
+function readIntentCsv(text: string, textColumn: string, labelColumn: string): IntentData {
+  const records = parseCsv(text);
+  const first = records[0];
+  if (!first) throw new Error('no rows');
+  for (const column of [textColumn, labelColumn]) {
+    if (!(column in first))
+      throw new Error(`no "${column}" column (columns: ${Object.keys(first).join(', ')})`);
+  }
+  const examples = records.map((record) => ({
+    text: record[textColumn] ?? '',
+    label: record[labelColumn] ?? '',
   }));
   return { kind: 'intent', examples };
+}
+
+/** banking77 CSV: `text,category`. */
+export function readBanking77(text: string): IntentData {
+  return readIntentCsv(text, 'text', 'category');
 }
 
 const isTestSplit = (key: string) => key === 'test' || key.endsWith('_test');
@@ -160,11 +175,7 @@ export function readClinc150(text: string, splits?: string[], purpose: DataPurpo
 
 /** Bitext customer-support CSV: `instruction` → `intent`. */
 export function readBitext(text: string): IntentData {
-  const examples = parseCsv(text).map((record) => ({
-    text: record.instruction ?? '',
-    label: record.intent ?? '',
-  }));
-  return { kind: 'intent', examples };
+  return readIntentCsv(text, 'instruction', 'intent');
 }
 
 export async function readRouterData(
