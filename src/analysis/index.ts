@@ -43,7 +43,6 @@ export { plotBarsSvg, plotCostQualitySvg } from './router/plot-svg.js';
 export {
   convertOutcomesToExamples,
   type DataPurpose,
-  defaultClincSplits,
   type IntentData,
   type OutcomeData,
   type OutcomeRow,
