@@ -18,8 +18,10 @@ import { readTaskTypeSources } from '../src/analysis/router/read-task-type-sourc
 import { createTrainingSettings } from '../src/analysis/router/router-training-defaults.js';
 import {
   computeStrongNeed,
+  INSTRUCTION_READING,
   OUTCOME_LABELS,
   runVerifiers,
+  TrainedTaskClassifier,
   trainTextClassifier,
   VERIFIERS,
   type Verifier,
@@ -145,19 +147,43 @@ const taskSettings = {
   maxWeightBytes: 2_900_000,
   labels: [...TASK_TYPES],
 };
-const taskProbabilities = crossValidate(taskExamples, taskSettings, { folds: 5 });
+// Each fold's model is also run as the router runs it (TrainedTaskClassifier: a long prompt's
+// instruction lines judged alone, src/routing/classifier/instruction-lines.ts).
+const taskRouted: string[] = [];
+const taskProbabilities = crossValidate(taskExamples, taskSettings, {
+  folds: 5,
+  onFold: (classifier, heldOut) => {
+    const router = new TrainedTaskClassifier({ taskType: classifier });
+    taskExamples.forEach((example, index) => {
+      if (heldOut(index)) taskRouted[index] = router.classify(example.text).taskType;
+    });
+  },
+});
 const taskPredicted = taskExamples.map((_, index) => {
   const row = taskProbabilities.subarray(index * TASK_TYPES.length, (index + 1) * TASK_TYPES.length);
   let best = 0;
   for (let k = 1; k < row.length; k += 1) if ((row[k] as number) > (row[best] as number)) best = k;
   return TASK_TYPES[best] as string;
 });
+const taskTruth = taskExamples.map((example) => example.label);
+const isLong = (index: number) => (taskExamples[index]?.text.length ?? 0) > INSTRUCTION_READING.minTextChars;
+const longAccuracy = (predicted: string[]) => {
+  const long = taskTruth.map((_, index) => index).filter(isLong);
+  return (
+    Math.round(
+      (long.filter((index) => predicted[index] === taskTruth[index]).length / long.length) * 10_000,
+    ) / 10_000
+  );
+};
 const taskMetrics = {
-  method: '5-fold cross-validation',
-  ...evaluateIntents(
-    taskExamples.map((example) => example.label),
-    taskPredicted,
-  ),
+  method: '5-fold cross-validation, read as the router reads it (instruction lines of long prompts)',
+  ...evaluateIntents(taskTruth, taskRouted),
+  longPrompts: taskTruth.filter((_, index) => isLong(index)).length,
+  longPromptAccuracy: longAccuracy(taskRouted),
+  wholePromptReading: {
+    ...evaluateIntents(taskTruth, taskPredicted),
+    longPromptAccuracy: longAccuracy(taskPredicted),
+  },
 };
 metrics.taskType = taskMetrics;
 log(`task type: ${JSON.stringify(taskMetrics)}`);

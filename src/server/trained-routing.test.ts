@@ -75,6 +75,19 @@ describe('routing with the shipped classifiers', () => {
     });
   });
 
+  it('routes a pasted table by the instruction on its last line, not by the table', async () => {
+    // Read whole, 60 rows of CSV outweigh the one line that asks for code.
+    const rows = Array.from(
+      { length: 60 },
+      (_, index) =>
+        `${['north', 'south', 'east'][index % 3]},2026-${String((index % 12) + 1).padStart(2, '0')},${1200 + index * 37}.50`,
+    );
+    const decision = await route(
+      `region,month,revenue\n${rows.join('\n')}\n\nWrite a Python function that loads this CSV and plots revenue per region.`,
+    );
+    assert.deepEqual(decision, { route: 'cloud', reason: 'Routed to cloud by code: task type is code.' });
+  });
+
   it('sends what the in-scope model has never seen to the cloud', async () => {
     // One of CLINC150's own out-of-scope examples (the shipped model trained on it).
     const cloud = gateway.upstreams.cloud as FakeUpstream;

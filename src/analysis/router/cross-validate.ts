@@ -28,7 +28,12 @@ export function assignFolds(count: number, folds: number, seed: number): Uint8Ar
 export function crossValidate(
   examples: readonly TrainingExample[],
   settings: RouterTrainingSettings & { labels: string[]; categoricalColumns?: string[] },
-  options: { folds: number; onProgress?: (fraction: number) => void },
+  options: {
+    folds: number;
+    onProgress?: (fraction: number) => void;
+    /** Called with each fold's model and which examples it did not see, to predict them otherwise too. */
+    onFold?: (classifier: TextClassifier, heldOut: (index: number) => boolean) => void;
+  },
 ): Float64Array {
   const { labels } = settings;
   const probabilities = new Float64Array(examples.length * labels.length);
@@ -41,6 +46,7 @@ export function crossValidate(
       onProgress: (fraction) => options.onProgress?.((current + fraction) / options.folds),
     });
     predictFold(classifier, examples, fold, current, probabilities, row);
+    options.onFold?.(classifier, (index) => fold[index] === current);
   }
   return probabilities;
 }

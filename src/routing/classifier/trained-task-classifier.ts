@@ -2,6 +2,7 @@ import { HeuristicTaskClassifier } from '../features/heuristic-task-classifier.j
 import type { TaskClassification, TaskClassifier } from '../features/request-features.js';
 import type { HasherFork } from './feature-hasher.js';
 import { type FeatureSettings, hashAlike } from './feature-settings.js';
+import { INSTRUCTION_READING, type InstructionReading, readInstructionLines } from './instruction-lines.js';
 import { computeStrongNeed } from './strong-need.js';
 import type { TextClassifier } from './text-classifier.js';
 
@@ -39,6 +40,7 @@ export class TrainedTaskClassifier implements TaskClassifier {
   private readonly taskProbabilities: Float64Array;
   private readonly strongProbabilities: Float64Array;
   private readonly scopeProbabilities: Float64Array;
+  private readonly lineProbabilities: Float64Array;
   /** Per model, the longest text it scores from the task-type model's features (-1: never). */
   private readonly sharedWithTask: { strong: number; scope: number };
   /** For longer texts, the in-scope model's opening hashed in the task-type model's pass. */
@@ -50,10 +52,12 @@ export class TrainedTaskClassifier implements TaskClassifier {
       strongNeeded?: TextClassifier | undefined;
       inScope?: TextClassifier | undefined;
     },
+    private readonly instructionReading: InstructionReading = INSTRUCTION_READING,
   ) {
     this.taskProbabilities = new Float64Array(models.taskType?.labels.length ?? 0);
     this.strongProbabilities = new Float64Array(models.strongNeeded?.labels.length ?? 0);
     this.scopeProbabilities = new Float64Array(models.inScope?.labels.length ?? 0);
+    this.lineProbabilities = new Float64Array(models.taskType?.labels.length ?? 0);
     const { taskType, strongNeeded, inScope } = models;
     this.sharedWithTask = {
       strong:
@@ -99,6 +103,34 @@ export class TrainedTaskClassifier implements TaskClassifier {
       result.intent = intent;
       result.inScope = intent !== (inScope.file.outOfScope?.label ?? 'oos');
     }
+    // Last: judging a line reuses the task-type model's feature buffer, which `shared` is.
+    if (taskType && text.length > this.instructionReading.minTextChars) {
+      const instruction = this.readInstruction(taskType, text);
+      if (instruction) {
+        result.taskType = instruction.label;
+        result.taskTypeProbability = round(instruction.probability);
+      }
+    }
     return result;
+  }
+
+  /**
+   * The task a long prompt's first or last line asks for, judged alone (`instruction-lines.ts`):
+   * the more confident of the two lines that read as a task asked of a text, if any does.
+   */
+  private readInstruction(
+    taskType: TextClassifier,
+    text: string,
+  ): { label: string; probability: number } | undefined {
+    const { maxLineChars, minProbability, wholeMessageTasks } = this.instructionReading;
+    let found: { label: string; probability: number } | undefined;
+    for (const line of readInstructionLines(text, maxLineChars)) {
+      const best = taskType.predictInto(line, this.lineProbabilities);
+      const label = taskType.labels[best] as string;
+      const probability = this.lineProbabilities[best] as number;
+      if (wholeMessageTasks.has(label) || probability < minProbability) continue;
+      if (!found || probability > found.probability) found = { label, probability };
+    }
+    return found;
   }
 }
