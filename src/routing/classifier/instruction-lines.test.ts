@@ -47,6 +47,7 @@ describe('TrainedTaskClassifier reading a long prompt by its instruction line', 
 
   it('takes it from an instruction before the text too', () => {
     const prompt = `Give me a short summary of the log below for the incident report.\n\n${logs}`;
+    assert.notEqual(wholeOnly.classify(prompt).taskType, 'summarization');
     assert.equal(router.classify(prompt).taskType, 'summarization');
   });
 

@@ -45,5 +45,6 @@ export function readInstructionLines(text: string, maxChars: number): string[] {
   const lastStart = lastBreak < start ? start : lastBreak + 1;
   if (firstEnd - start <= maxChars) lines.push(text.slice(start, firstEnd).trim());
   if (lastStart !== start && end - lastStart <= maxChars) lines.push(text.slice(lastStart, end).trim());
-  return lines.filter((line) => line.length > 0);
+  // Both start and end at a character that is not white space: neither line is empty.
+  return lines;
 }
