@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { INSTRUCTION_READING, readInstructionLines } from './instruction-lines.js';
 import { loadTextClassifier } from './load-text-classifier.js';
+import { createRandom } from './train-text-classifier.js';
 import { TrainedTaskClassifier } from './trained-task-classifier.js';
 
 const shippedTaskType = new URL('../../../models/router/task-type.json', import.meta.url).pathname;
@@ -20,6 +21,32 @@ describe('readInstructionLines', () => {
     assert.deepEqual(readInstructionLines(`Fix it.\n${'x'.repeat(40)}`, 30), ['Fix it.']);
     assert.deepEqual(readInstructionLines('  one line only  ', 300), ['one line only']);
     assert.deepEqual(readInstructionLines(' \n\t ', 300), []);
+    assert.deepEqual(readInstructionLines('y'.repeat(100_000), 300), []);
+  });
+
+  it('finds the same lines as splitting the whole text would, over random texts', () => {
+    // The reader looks for line breaks only near the ends; splitting is the plain definition.
+    const reference = (text: string, maxChars: number) => {
+      const all = text.trim().split('\n');
+      if (all.length === 1 && all[0] === '') return [];
+      const first = all[0] as string;
+      const last = all.at(-1) as string;
+      const lines = first.length <= maxChars ? [first.trim()] : [];
+      if (all.length > 1 && last.length <= maxChars) lines.push(last.trim());
+      return lines;
+    };
+    const random = createRandom(7);
+    const pieces = ['word ', 'x', '\n', '\n\n', ' ', '\t', 'Summarize this.', '\r\n'];
+    for (let round = 0; round < 2_000; round += 1) {
+      const count = Math.floor(random() * 40);
+      const text = Array.from({ length: count }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+      const maxChars = 1 + Math.floor(random() * 30);
+      assert.deepEqual(
+        readInstructionLines(text, maxChars),
+        reference(text, maxChars),
+        JSON.stringify({ text, maxChars }),
+      );
+    }
   });
 });
 

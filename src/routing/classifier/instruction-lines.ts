@@ -30,7 +30,9 @@ export const INSTRUCTION_READING: InstructionReading = {
 
 /**
  * The first and last non-blank lines of `text`, trimmed, that are at most `maxChars` long (the
- * same line once when the text has one line). Two small strings per long prompt, nothing per token.
+ * same line once when the text has one line). Each line break is looked for within `maxChars + 1`
+ * characters of its end of the text, so a 100,000-character prompt on one line costs no more than a
+ * short one. Two small strings per long prompt, nothing per token.
  */
 export function readInstructionLines(text: string, maxChars: number): string[] {
   const lines: string[] = [];
@@ -39,12 +41,14 @@ export function readInstructionLines(text: string, maxChars: number): string[] {
   let end = text.length;
   while (end > start && text.charCodeAt(end - 1) <= 32) end -= 1;
   if (start >= end) return lines;
-  const firstBreak = text.indexOf('\n', start);
-  const firstEnd = firstBreak < 0 || firstBreak > end ? end : firstBreak;
-  const lastBreak = text.lastIndexOf('\n', end - 1);
-  const lastStart = lastBreak < start ? start : lastBreak + 1;
+  // Both ends are characters that are not white space, so neither line can be empty.
+  let firstEnd = start;
+  const firstLimit = Math.min(end, start + maxChars + 1);
+  while (firstEnd < firstLimit && text.charCodeAt(firstEnd) !== 10) firstEnd += 1;
   if (firstEnd - start <= maxChars) lines.push(text.slice(start, firstEnd).trim());
-  if (lastStart !== start && end - lastStart <= maxChars) lines.push(text.slice(lastStart, end).trim());
-  // Both start and end at a character that is not white space: neither line is empty.
+  let lastStart = end;
+  const lastLimit = Math.max(start, end - maxChars - 1);
+  while (lastStart > lastLimit && text.charCodeAt(lastStart - 1) !== 10) lastStart -= 1;
+  if (lastStart > start && end - lastStart <= maxChars) lines.push(text.slice(lastStart, end).trim());
   return lines;
 }
