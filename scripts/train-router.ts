@@ -166,19 +166,19 @@ const taskPredicted = taskExamples.map((_, index) => {
   return TASK_TYPES[best] as string;
 });
 const taskTruth = taskExamples.map((example) => example.label);
-const isLong = (index: number) => (taskExamples[index]?.text.length ?? 0) > INSTRUCTION_READING.minTextChars;
-const longAccuracy = (predicted: string[]) => {
-  const long = taskTruth.map((_, index) => index).filter(isLong);
-  return (
-    Math.round(
-      (long.filter((index) => predicted[index] === taskTruth[index]).length / long.length) * 10_000,
-    ) / 10_000
-  );
-};
+// The prompts the instruction lines can change: those over minTextChars.
+const longIndices = taskTruth
+  .map((_, index) => index)
+  .filter((index) => (taskExamples[index]?.text.length ?? 0) > INSTRUCTION_READING.minTextChars);
+const longAccuracy = (predicted: string[]) =>
+  evaluateIntents(
+    longIndices.map((index) => taskTruth[index] as string),
+    longIndices.map((index) => predicted[index] as string),
+  ).accuracy;
 const taskMetrics = {
   method: '5-fold cross-validation, read as the router reads it (instruction lines of long prompts)',
   ...evaluateIntents(taskTruth, taskRouted),
-  longPrompts: taskTruth.filter((_, index) => isLong(index)).length,
+  longPrompts: longIndices.length,
   longPromptAccuracy: longAccuracy(taskRouted),
   wholePromptReading: {
     ...evaluateIntents(taskTruth, taskPredicted),

@@ -40,7 +40,6 @@ export class TrainedTaskClassifier implements TaskClassifier {
   private readonly taskProbabilities: Float64Array;
   private readonly strongProbabilities: Float64Array;
   private readonly scopeProbabilities: Float64Array;
-  private readonly lineProbabilities: Float64Array;
   /** Per model, the longest text it scores from the task-type model's features (-1: never). */
   private readonly sharedWithTask: { strong: number; scope: number };
   /** For longer texts, the in-scope model's opening hashed in the task-type model's pass. */
@@ -57,7 +56,6 @@ export class TrainedTaskClassifier implements TaskClassifier {
     this.taskProbabilities = new Float64Array(models.taskType?.labels.length ?? 0);
     this.strongProbabilities = new Float64Array(models.strongNeeded?.labels.length ?? 0);
     this.scopeProbabilities = new Float64Array(models.inScope?.labels.length ?? 0);
-    this.lineProbabilities = new Float64Array(models.taskType?.labels.length ?? 0);
     const { taskType, strongNeeded, inScope } = models;
     this.sharedWithTask = {
       strong:
@@ -103,7 +101,8 @@ export class TrainedTaskClassifier implements TaskClassifier {
       result.intent = intent;
       result.inScope = intent !== (inScope.file.outOfScope?.label ?? 'oos');
     }
-    // Last: judging a line reuses the task-type model's feature buffer, which `shared` is.
+    // Last: judging a line reuses the task-type model's feature buffer, which `shared` is, and its
+    // probabilities, whose whole-prompt label and probability were read above.
     if (taskType && text.length > this.instructionReading.minTextChars) {
       const instruction = this.readInstruction(taskType, text);
       if (instruction) {
@@ -125,9 +124,9 @@ export class TrainedTaskClassifier implements TaskClassifier {
     const { maxLineChars, minProbability, wholeMessageTasks } = this.instructionReading;
     let found: { label: string; probability: number } | undefined;
     for (const line of readInstructionLines(text, maxLineChars)) {
-      const best = taskType.predictInto(line, this.lineProbabilities);
+      const best = taskType.predictInto(line, this.taskProbabilities);
       const label = taskType.labels[best] as string;
-      const probability = this.lineProbabilities[best] as number;
+      const probability = this.taskProbabilities[best] as number;
       if (wholeMessageTasks.has(label) || probability < minProbability) continue;
       if (!found || probability > found.probability) found = { label, probability };
     }
