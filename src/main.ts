@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { type Logger, pino } from 'pino';
-import { PriceBook } from './accounting/index.js';
 import type { CliDependencies, RunningGateway } from './cli/index.js';
 import { runCli } from './cli/index.js';
 import { type LoadedConfig, loadConfig, type SwitchyardConfig } from './config/index.js';
@@ -64,13 +63,6 @@ export async function startGateway(options: {
   );
   const classifier = createTaskClassifier(config.routing);
   const models = await createChatModels(config, options.env, createLoadReporter(process.stderr, logger));
-  const unpriced = new PriceBook({ models: config.models }).listUnpriced();
-  if (unpriced.length > 0) {
-    logger.warn(
-      { models: unpriced },
-      'no price configured or built in for these models: their cost is logged as unknown; set models.<name>.price',
-    );
-  }
   let requestLog: RequestLog | undefined;
   try {
     requestLog = createRequestLog(config, logger);

@@ -70,9 +70,10 @@ export class ChatRequestRecorder {
     const endedAt = performance.now();
     const latencyMs = endedAt - trace.startedAtMonotonic;
     const { report, target } = trace;
+    // A request refused before any model call spent nothing: its cost is known, and zero.
     const { costUsd, baselineCostUsd } = report
       ? this.summarizeCost(report)
-      : { costUsd: null, baselineCostUsd: null };
+      : { costUsd: 0, baselineCostUsd: null };
     const succeeded = outcome.status < 400;
     const ttftMs =
       trace.firstByteAtMonotonic !== undefined

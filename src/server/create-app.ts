@@ -67,6 +67,13 @@ export function createApp(options: AppOptions): FastifyInstance {
   const { config, models } = options;
   const server = config.server;
   const priceBook = new PriceBook({ models: config.models, baseline: config.routing.baseline });
+  const unpriced = priceBook.listUnpriced();
+  if (unpriced.length > 0) {
+    options.logger.warn(
+      { models: unpriced },
+      'no price configured or built in for these models: their requests are logged with an unknown (NULL) cost and counted in switchyard_unpriced_attempts_total; set models.<name>.price',
+    );
+  }
   const resolver = new ModelResolver({
     models,
     routing: config.routing,

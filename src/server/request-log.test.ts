@@ -295,3 +295,54 @@ describe('content logging settings', () => {
     });
   }
 });
+
+describe('a known price always gives a known cost', () => {
+  it('logs a NULL cost only for requests that reached an unpriced model, counts and flags those', async () => {
+    const logLines: string[] = [];
+    const gateway = await startTestGateway({
+      logLines,
+      upstreams: ['local', 'cloud', 'mystery'],
+      listen: true,
+      requestLogPath: join(directory, 'invariant.db'),
+      config: (urls) => ({
+        models: {
+          // Local and unpriced: free. gpt-4o-mini: priced by the built-in table.
+          local: { provider: 'openai-compatible', baseUrl: urls.local as string, model: 'qwen', local: true },
+          cloud: { provider: 'openai-compatible', baseUrl: urls.cloud as string, model: 'gpt-4o-mini' },
+          // Remote, with no configured price and none built in: its cost is unknown.
+          mystery: { provider: 'openai-compatible', baseUrl: urls.mystery as string, model: 'mystery-1' },
+        },
+        routing: { default: 'local', retries: { maxRetries: 0 }, baseline: 'cloud' },
+        storage: { flushIntervalMs: 10 },
+      }),
+    });
+    const unpriced = new Set(['mystery']);
+    const messages = [{ role: 'user', content: 'Hello' }];
+    for (const model of ['auto', 'local', 'cloud', 'mystery']) {
+      for (const stream of [false, true]) await post(gateway, { model, stream, messages });
+    }
+    await post(gateway, { model: 'auto', messages: 'not a list' });
+    await post(gateway, { model: 'nope', messages });
+    (gateway.upstreams.cloud as FakeUpstream).replyWith({
+      status: 500,
+      json: { error: { message: 'down' } },
+    });
+    await post(gateway, { model: 'cloud', messages });
+    await gateway.requestLog?.flush();
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const { requests, attempts } = readRows(gateway);
+    await gateway.close();
+
+    assert.equal(requests.length, 11);
+    for (const row of requests) {
+      const models = attempts
+        .filter((attempt) => attempt.request_id === row.id)
+        .map((attempt) => attempt.model);
+      const reachedUnpriced = models.some((model) => unpriced.has(model as string));
+      assert.equal(row.cost_usd === null, reachedUnpriced, `row ${row.id} (${models.join(', ')})`);
+    }
+    assert.match(metrics, /^switchyard_unpriced_attempts_total\{model="mystery"\} 2$/m);
+    const warning = logLines.map((line) => JSON.parse(line)).find((line) => line.level === 40);
+    assert.deepEqual(warning?.models, ['mystery']);
+  });
+});

@@ -351,4 +351,19 @@ describe('retries, fallbacks and circuit breakers over loopback', () => {
     assert.equal(probe.response.headers.get('x-switchyard-route'), 'a', 'the half-open probe succeeded');
     assert.equal(((await (await fetch(`${gateway.url}/ready`)).json()) as any).models.a.circuit, 'closed');
   });
+
+  it('closes a half-open circuit when the probe is a stream that finishes', async () => {
+    gateway = await startGateway({ maxRetries: 0, failureThreshold: 1 });
+    const a = upstream(gateway, 'a');
+    a.replyWith(failure(503));
+    assert.equal((await ask(gateway)).response.headers.get('x-switchyard-route'), 'b');
+    assert.equal(((await (await fetch(`${gateway.url}/ready`)).json()) as any).models.a.circuit, 'open');
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const probe = await streamRequest(gateway);
+    assert.equal(probe.headers['x-switchyard-route'], 'a');
+    await readToEnd(probe);
+    assert.equal(((await (await fetch(`${gateway.url}/ready`)).json()) as any).models.a.circuit, 'closed');
+    // And the target takes traffic again, the next request not held behind a probe never settled.
+    assert.equal((await ask(gateway)).response.headers.get('x-switchyard-route'), 'a');
+  });
 });

@@ -52,6 +52,7 @@ export class GatewayMetrics {
   private readonly tokens: LabelledCounter;
   private readonly cost: LabelledCounter;
   private readonly baselineCost: LabelledCounter;
+  private readonly unpricedAttempts: LabelledCounter;
   private readonly escalations: LabelledCounter;
   private readonly fallbacks: LabelledCounter;
   private readonly perRequest: readonly { render(): string }[];
@@ -106,6 +107,11 @@ export class GatewayMetrics {
       name: 'switchyard_baseline_cost_usd_total',
       help: 'What the baseline model would have cost for the same answers, in USD.',
     });
+    this.unpricedAttempts = new LabelledCounter({
+      name: 'switchyard_unpriced_attempts_total',
+      help: 'Model attempts whose cost is unknown because the model has no price; their requests are logged with a NULL cost.',
+      labelNames: ['model'],
+    });
     this.escalations = new LabelledCounter({
       name: 'switchyard_escalations_total',
       help: 'Answers re-run on the escalation target, by reason.',
@@ -126,6 +132,7 @@ export class GatewayMetrics {
       this.tokens,
       this.cost,
       this.baselineCost,
+      this.unpricedAttempts,
       this.escalations,
       this.fallbacks,
     ];
@@ -184,6 +191,8 @@ export class GatewayMetrics {
       if (attempt.ttftMs !== undefined) this.timeToFirstToken.observe([attempt.model], attempt.ttftMs / 1000);
       if (attempt.usage) this.countTokens(attempt.model, attempt.usage);
       if (attempt.costUsd) this.cost.inc([attempt.model], attempt.costUsd);
+      else if (attempt.costUsd === null && attempt.status !== 'skipped')
+        this.unpricedAttempts.inc([attempt.model]);
       if (attempt.role === 'fallback' && attempt.status === 'ok' && fallbackFrom) {
         this.fallbacks.inc([
           fallbackFrom.model,

@@ -6,6 +6,7 @@ import { createChatModels } from '../../src/create-chat-models.js';
 import type { TaskClassifier } from '../../src/routing/index.js';
 import { createApp } from '../../src/server/index.js';
 import { type RequestLog, SqliteRequestLog } from '../../src/storage/index.js';
+import { createDefaultAnthropicReply } from './fake-anthropic-reply.js';
 import { FakeUpstream } from './fake-upstream.js';
 
 /** The GGUF every embedded-model test uses (a real 1.1 MB llama model). */
@@ -28,6 +29,10 @@ export interface TestGateway {
  */
 export async function startTestGateway(options: {
   upstreams?: string[];
+  /** Fake Anthropic upstreams by name; `config` receives their base URL (without `/v1`). */
+  anthropicUpstreams?: string[];
+  /** The environment the models read their API keys from (empty when not given). */
+  env?: NodeJS.ProcessEnv;
   config: (urls: Record<string, string>) => SwitchyardConfigInput;
   requestLogPath?: string;
   listen?: boolean;
@@ -42,13 +47,18 @@ export async function startTestGateway(options: {
   const urls = Object.fromEntries(
     Object.entries(upstreams).map(([name, upstream]) => [name, `${upstream.url}/v1`]),
   );
+  for (const name of options.anthropicUpstreams ?? []) {
+    const upstream = await FakeUpstream.start(createDefaultAnthropicReply);
+    upstreams[name] = upstream;
+    urls[name] = upstream.url;
+  }
   const input = options.config(urls);
   if (options.requestLogPath) {
     input.storage = { ...input.storage, sqlite: { path: options.requestLogPath } };
   }
   const config = parseConfig(input, 'test');
   const silent = { progress() {}, loaded() {} };
-  const models = await createChatModels(config, {}, silent);
+  const models = await createChatModels(config, options.env ?? {}, silent);
   const requestLog = options.requestLogPath
     ? new SqliteRequestLog({
         path: config.storage.sqlite.path,

@@ -9,7 +9,6 @@ import type {
   StreamEvents,
   StreamPart,
   ToolCall,
-  Usage,
 } from '../../contract/index.js';
 import { ClientClosedError, ServiceUnavailableError, UpstreamError } from '../../errors/index.js';
 import {
@@ -23,6 +22,14 @@ import { convertAnthropicUsage, mapAnthropicStopReason } from './convert-anthrop
 import { convertToAnthropicRequest } from './convert-to-anthropic-request.js';
 
 type Json = Record<string, unknown>;
+
+/** `reported` with the numeric fields of `update` (a usage object from the stream) laid over it. */
+function mergeReportedUsage(reported: Json | undefined, update: unknown): Json | undefined {
+  if (!update || typeof update !== 'object') return reported;
+  const merged: Json = Object.assign({}, reported);
+  for (const [key, value] of Object.entries(update)) if (typeof value === 'number') merged[key] = value;
+  return merged;
+}
 
 /** Anthropic's Messages API behind the OpenAI-shaped contract. */
 export class AnthropicChatModel implements ChatModel {
@@ -119,7 +126,9 @@ export class AnthropicChatModel implements ChatModel {
   ): AsyncGenerator<StreamPart> {
     const { response, warnings } = await this.post(request, true, signal);
     events?.onAccepted?.();
-    let usage: Usage | undefined;
+    // Anthropic's usage fields as last reported: message_start gives them all, message_delta
+    // repeats those that changed, each cumulative for the whole message.
+    let reported: Json | undefined;
     let finishReason: FinishReason | undefined;
     let modelId = this.modelId;
     let text = '';
@@ -140,7 +149,7 @@ export class AnthropicChatModel implements ChatModel {
         if (type === 'message_start') {
           const message = (data.message ?? {}) as Json;
           if (typeof message.model === 'string') modelId = message.model;
-          usage = convertAnthropicUsage(message.usage) ?? usage;
+          reported = mergeReportedUsage(reported, message.usage);
         } else if (type === 'content_block_start') {
           const block = (data.content_block ?? {}) as Json;
           if (block.type === 'tool_use') {
@@ -166,9 +175,7 @@ export class AnthropicChatModel implements ChatModel {
         } else if (type === 'message_delta') {
           const delta = (data.delta ?? {}) as Json;
           if (delta.stop_reason) finishReason = mapAnthropicStopReason(delta.stop_reason);
-          const outputTokens = (data.usage as Json | undefined)?.output_tokens;
-          // output_tokens in message_delta is cumulative for the whole message.
-          if (usage && typeof outputTokens === 'number') usage = Object.assign({}, usage, { outputTokens });
+          reported = mergeReportedUsage(reported, data.usage);
         } else if (type === 'message_stop') {
           stopped = true;
           break;
@@ -190,7 +197,7 @@ export class AnthropicChatModel implements ChatModel {
     yield {
       type: 'finish',
       finishReason: finishReason ?? 'other',
-      usage: usage ?? countUsageLocally(request, text, this.countTokens),
+      usage: convertAnthropicUsage(reported) ?? countUsageLocally(request, text, this.countTokens),
       modelId,
       warnings,
     };

@@ -429,7 +429,12 @@ export class ChatExecutor {
     });
   }
 
-  /** Passes a stream through, closing its attempt (status, usage, cost) when it ends however it ends. */
+  /**
+   * Passes a stream through, closing its attempt (status, usage, cost) when it ends however it
+   * ends. A finished attempt is closed before its `finish` part is handed on: the consumer writes
+   * the cost into trailers, the log and metrics as soon as it sees that part, and need not resume
+   * this generator afterwards.
+   */
   private async *followStream(
     served: Served<OpenStream>,
     request: ChatRequest,
@@ -437,22 +442,29 @@ export class ChatExecutor {
     signal: CancelSignal,
   ): AsyncGenerator<StreamPart> {
     const { attempt, breaker, model } = served;
-    let text = '';
-    let finished = false;
+    // What was generated so far, for counting when the stream ends without the upstream's usage.
+    let generated = '';
+    let closed = false;
     let failure: unknown;
     let part: StreamPart | undefined = served.value.first;
     try {
       while (part) {
-        if (part.type === 'text-delta') text += part.delta;
+        if (part.type === 'text-delta') generated += part.delta;
+        else if (part.type === 'tool-call-delta') generated += part.argumentsDelta;
         else if (part.type === 'finish') {
-          finished = true;
           attempt.usage = part.usage;
           attempt.modelId = part.modelId;
           if (part.confidence) attempt.confidence = part.confidence.meanTokenProbability;
           report.usage = part.usage;
+          attempt.latencyMs = this.now() - served.startedAt;
+          attempt.costUsd = served.meter.finish(attempt.usage, attempt.modelId);
+          breaker.recordSuccess();
+          closed = true;
+          yield part;
+          return;
         } else if (part.type === 'error') failure = part.error;
         yield part;
-        if (finished || failure !== undefined) break;
+        if (failure !== undefined) break;
         const next: IteratorResult<StreamPart> = await served.value.rest.next();
         part = next.done ? undefined : next.value;
       }
@@ -460,13 +472,11 @@ export class ChatExecutor {
       failure = error;
       throw error;
     } finally {
-      attempt.latencyMs = this.now() - served.startedAt;
-      if (finished) {
-        breaker.recordSuccess();
-      } else {
+      if (!closed) {
+        attempt.latencyMs = this.now() - served.startedAt;
         if (!signal.aborted && failure === undefined) failure = new Error('the stream ended early');
         // The upstream may bill what it generated before the cut; count it rather than call it free.
-        attempt.usage = countUsageLocally(request, text, (value) => model.countTokens(value));
+        attempt.usage = countUsageLocally(request, generated, (value) => model.countTokens(value));
         report.usage = attempt.usage;
         if (signal.aborted) {
           attempt.status = 'aborted';
@@ -480,9 +490,9 @@ export class ChatExecutor {
           attempt.errorStatus = error.status;
           breaker.recordFailure();
         }
+        attempt.costUsd = served.meter.finish(attempt.usage, attempt.modelId);
         await served.value.rest.return?.();
       }
-      attempt.costUsd = served.meter.finish(attempt.usage, attempt.modelId);
     }
   }
 }
