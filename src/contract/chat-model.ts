@@ -1,4 +1,3 @@
-import type { CancelSignal } from './cancel-signal.js';
 import type { ChatRequest } from './chat-request.js';
 import type { ChatResult } from './chat-result.js';
 import type { StreamPart } from './stream-part.js';
@@ -34,8 +33,8 @@ export interface ChatModel {
   readonly modelId: string;
   /** True when the model runs inside the deployment's perimeter (data never leaves it). */
   readonly isLocal: boolean;
-  doGenerate(request: ChatRequest, signal: CancelSignal): Promise<ChatResult>;
-  doStream(request: ChatRequest, signal: CancelSignal, events?: StreamEvents): AsyncIterable<StreamPart>;
+  doGenerate(request: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
+  doStream(request: ChatRequest, signal: AbortSignal, events?: StreamEvents): AsyncIterable<StreamPart>;
   /**
    * Tokens in `text` by this model's own tokenizer where known (the GGUF vocabulary, OpenAI's BPE
    * encodings), else an estimate; `countsExactly` says which.

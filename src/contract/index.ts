@@ -1,5 +1,4 @@
 export type { Attempt } from './attempt.js';
-export type { CancelSignal } from './cancel-signal.js';
 export type { ChatModel, ProviderKind, Readiness, StreamEvents } from './chat-model.js';
 export type { ChatRequest, ResponseFormat, ToolChoice, ToolDefinition } from './chat-request.js';
 export type { ChatResult, Confidence, TokenLogprob } from './chat-result.js';

@@ -1,6 +1,5 @@
 import type { AnthropicModelConfig } from '../../config/index.js';
 import type {
-  CancelSignal,
   ChatModel,
   ChatRequest,
   ChatResult,
@@ -63,7 +62,7 @@ export class AnthropicChatModel implements ChatModel {
       : { ready: false, detail: `environment variable ${this.config.apiKeyEnv} is not set` };
   }
 
-  private async post(request: ChatRequest, stream: boolean, signal: CancelSignal) {
+  private async post(request: ChatRequest, stream: boolean, signal: AbortSignal) {
     if (!this.apiKey) {
       throw new ServiceUnavailableError({
         message: `Model '${this.name}' is not configured: environment variable ${this.config.apiKeyEnv} is not set.`,
@@ -88,7 +87,7 @@ export class AnthropicChatModel implements ChatModel {
     return { response, warnings };
   }
 
-  async doGenerate(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
+  async doGenerate(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
     const { response, warnings } = await this.post(request, false, signal);
     let body: Json;
     try {
@@ -121,7 +120,7 @@ export class AnthropicChatModel implements ChatModel {
 
   async *doStream(
     request: ChatRequest,
-    signal: CancelSignal,
+    signal: AbortSignal,
     events?: StreamEvents,
   ): AsyncGenerator<StreamPart> {
     const { response, warnings } = await this.post(request, true, signal);

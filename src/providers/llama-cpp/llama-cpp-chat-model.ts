@@ -16,7 +16,6 @@ import {
 } from 'node-llama-cpp';
 import type { LlamaCppModelConfig } from '../../config/index.js';
 import type {
-  CancelSignal,
   ChatModel,
   ChatRequest,
   ChatResult,
@@ -146,7 +145,7 @@ export class LlamaCppChatModel implements ChatModel {
     return this.closed ? { ready: false, detail: 'model is closed' } : { ready: true };
   }
 
-  async doGenerate(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
+  async doGenerate(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
     const generation = await this.generate(request, signal, undefined);
     const confidence = computeConfidence(generation.probabilities);
     return {
@@ -160,7 +159,7 @@ export class LlamaCppChatModel implements ChatModel {
     };
   }
 
-  async *doStream(request: ChatRequest, signal: CancelSignal): AsyncGenerator<StreamPart> {
+  async *doStream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<StreamPart> {
     const parts = new AsyncPushQueue<StreamPart>();
     const generating = this.generate(request, signal, (delta) => {
       if (delta !== '') parts.push({ type: 'text-delta', delta });
@@ -297,7 +296,7 @@ export class LlamaCppChatModel implements ChatModel {
 
   private async generate(
     request: ChatRequest,
-    signal: CancelSignal,
+    signal: AbortSignal,
     onTextChunk: ((text: string) => void) | undefined,
   ): Promise<Generation> {
     const maxTokens = this.checkLimits(request);

@@ -1,4 +1,3 @@
-import type { CancelSignal } from '../../contract/index.js';
 import { OverloadedError, ServiceUnavailableError } from '../../errors/index.js';
 
 interface Waiter {
@@ -6,7 +5,7 @@ interface Waiter {
   reject(error: unknown): void;
   timer: NodeJS.Timeout;
   onAbort(): void;
-  signal: CancelSignal;
+  signal: AbortSignal;
 }
 
 /**
@@ -30,7 +29,7 @@ export class RequestQueue {
   }
 
   /** Resolves with a release function once a slot is free; call it exactly once when done. */
-  acquire(signal: CancelSignal): Promise<() => void> {
+  acquire(signal: AbortSignal): Promise<() => void> {
     if (signal.aborted) return Promise.reject(signal.reason);
     if (this.running < this.options.concurrency) {
       this.running++;

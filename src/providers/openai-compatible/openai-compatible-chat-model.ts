@@ -1,6 +1,5 @@
 import type { OpenAICompatibleModelConfig } from '../../config/index.js';
 import type {
-  CancelSignal,
   ChatModel,
   ChatRequest,
   ChatResult,
@@ -65,7 +64,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
     return { ready: true };
   }
 
-  private async post(request: ChatRequest, stream: boolean, signal: CancelSignal) {
+  private async post(request: ChatRequest, stream: boolean, signal: AbortSignal) {
     const readiness = this.readiness();
     if (!readiness.ready) {
       throw new ServiceUnavailableError({
@@ -89,7 +88,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
     });
   }
 
-  async doGenerate(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
+  async doGenerate(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
     const response = await this.post(request, false, signal);
     let body: Json;
     try {
@@ -127,7 +126,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
 
   async *doStream(
     request: ChatRequest,
-    signal: CancelSignal,
+    signal: AbortSignal,
     events?: StreamEvents,
   ): AsyncGenerator<StreamPart> {
     const response = await this.post(request, true, signal);

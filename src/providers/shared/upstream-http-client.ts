@@ -1,5 +1,4 @@
 import type { TimeoutsConfig } from '../../config/index.js';
-import type { CancelSignal } from '../../contract/index.js';
 import {
   ClientClosedError,
   isGatewayError,
@@ -71,7 +70,7 @@ export class UpstreamHttpClient {
     path: string;
     headers: Record<string, string>;
     body: unknown;
-    signal: CancelSignal;
+    signal: AbortSignal;
   }): Promise<UpstreamResponse> {
     const totalTimeout = { aborted: false };
     const convertError = (error: unknown): Error =>
@@ -152,7 +151,7 @@ export class UpstreamHttpClient {
 
   private convertError(
     error: unknown,
-    signals: { clientSignal: CancelSignal; totalTimeout: { aborted: boolean } },
+    signals: { clientSignal: AbortSignal; totalTimeout: { aborted: boolean } },
   ): Error {
     if (isGatewayError(error)) return error;
     if (signals.clientSignal.aborted) return new ClientClosedError();

@@ -2,7 +2,6 @@ import type { AttemptCostMeter, PriceBook } from '../../accounting/index.js';
 import type { EscalationConfig, RoutingConfig } from '../../config/index.js';
 import type {
   Attempt,
-  CancelSignal,
   ChatModel,
   ChatRequest,
   ChatResult,
@@ -96,7 +95,7 @@ export class ChatExecutor {
   async generate(
     target: ResolvedTarget,
     request: ChatRequest,
-    signal: CancelSignal,
+    signal: AbortSignal,
   ): Promise<GenerateOutcome> {
     const report = this.createReport(target);
     const escalation = this.findEscalation(target, false);
@@ -136,7 +135,7 @@ export class ChatExecutor {
   async stream(
     target: ResolvedTarget,
     request: ChatRequest,
-    signal: CancelSignal,
+    signal: AbortSignal,
     hooks: { onAccepted?(accepted: { model: string; reason: string }): void } = {},
   ): Promise<StreamOutcome> {
     const report = this.createReport(target);
@@ -237,7 +236,7 @@ export class ChatExecutor {
   private async escalate<T>(
     target: ResolvedTarget,
     report: ExecutionReport,
-    signal: CancelSignal,
+    signal: AbortSignal,
     escalation: EscalationConfig,
     check: FailedCheck,
     invoke: (model: ChatModel) => Promise<T>,
@@ -284,7 +283,7 @@ export class ChatExecutor {
   private async openStream(
     model: ChatModel,
     request: ChatRequest,
-    signal: CancelSignal,
+    signal: AbortSignal,
     events?: StreamEvents,
   ): Promise<OpenStream> {
     const iterator = model.doStream(request, signal, events)[Symbol.asyncIterator]();
@@ -311,7 +310,7 @@ export class ChatExecutor {
   private async runCandidates<T>(
     candidates: Candidate[],
     report: ExecutionReport,
-    signal: CancelSignal,
+    signal: AbortSignal,
     invoke: (model: ChatModel) => Promise<T>,
   ): Promise<Served<T>> {
     const { retries } = this.routing;
@@ -439,7 +438,7 @@ export class ChatExecutor {
     served: Served<OpenStream>,
     request: ChatRequest,
     report: ExecutionReport,
-    signal: CancelSignal,
+    signal: AbortSignal,
   ): AsyncGenerator<StreamPart> {
     const { attempt, breaker, model } = served;
     // What was generated so far, for counting when the stream ends without the upstream's usage.

@@ -1,8 +1,7 @@
-import type { CancelSignal } from '../../contract/index.js';
 import { ClientClosedError } from '../../errors/index.js';
 
 /** Waits `ms` (a retry's backoff); a client that leaves meanwhile ends the wait at once. */
-export function sleepUnlessAborted(ms: number, signal: CancelSignal): Promise<void> {
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new ClientClosedError());
     const timer = setTimeout(() => {

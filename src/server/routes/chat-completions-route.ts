@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { StreamPart } from '../../contract/index.js';
+import { ClientClosedError } from '../../errors/index.js';
 import type { ChatExecutor, ExecutionReport, ModelResolver, ResolvedTarget } from '../../routing/index.js';
 import type { ChatRequestRecorder, ChatRequestTrace } from '../chat-request-recorder.js';
 import { convertErrorToGatewayError } from '../convert-error-to-response.js';
-import { RequestCancellation } from '../request-cancellation.js';
 import {
   ChunkWriter,
   convertToChatCompletion,
@@ -108,9 +108,10 @@ export function registerChatCompletionsRoute(
         readHeader(request.headers['x-switchyard-route']),
       );
       trace.target = target;
-      const cancellation = new RequestCancellation();
+      const controller = new AbortController();
+      const cancellation = controller.signal;
       reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) cancellation.abort();
+        if (!reply.raw.writableFinished) controller.abort(new ClientClosedError());
       });
       const created = Math.floor(Date.now() / 1000);
       const id = createCompletionId();
