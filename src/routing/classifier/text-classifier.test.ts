@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileDenseScorer, denseRowStride } from './dense-scorer.js';
 import { createFeatureBuffer, FeatureHasher, readPart } from './feature-hasher.js';
 import { DEFAULT_FEATURE_SETTINGS } from './feature-settings.js';
 import { decodeWeights, encodeWeights, entryClass, entryValue, ROW_SCALES } from './packed-weights.js';
@@ -323,44 +322,6 @@ describe('trainTextClassifier', () => {
       () => new TextClassifier({ ...file, version: 2 as 1 }),
       /not a switchyard-text-classifier v1 model/,
     );
-  });
-});
-
-describe('compileDenseScorer', () => {
-  it('adds the same scores as the plain loop, for every class count it unrolls', () => {
-    const random = createRandom(5);
-    const rows = 64;
-    for (let classCount = 1; classCount <= 16; classCount += 1) {
-      const weights = Int8Array.from({ length: rows * classCount }, () => Math.floor(random() * 255) - 127);
-      const scaleCode = Uint8Array.from({ length: rows }, () => Math.floor(random() * 256));
-      // The scorer's layout: each row's weights, then its scale code.
-      const stride = denseRowStride(classCount);
-      const matrix = new Int8Array(rows * stride);
-      for (let row = 0; row < rows; row += 1) {
-        matrix.set(weights.subarray(row * classCount, (row + 1) * classCount), row * stride);
-        matrix[row * stride + classCount] = scaleCode[row] as number;
-      }
-      const indices = Int32Array.from({ length: 40 }, () => Math.floor(random() * rows));
-      const values = Float32Array.from({ length: 40 }, () => random());
-      const start = Float64Array.from({ length: classCount }, () => random());
-      const expected = Float64Array.from(start);
-      for (let index = 0; index < indices.length; index += 1) {
-        const row = indices[index] as number;
-        const value = (values[index] as number) * (ROW_SCALES[scaleCode[row] as number] as number);
-        for (let k = 0; k < classCount; k += 1)
-          expected[k] = (expected[k] as number) + (weights[row * classCount + k] as number) * value;
-      }
-      const scores = Float64Array.from(start);
-      compileDenseScorer(classCount)(indices, values, indices.length, matrix, ROW_SCALES, scores);
-      for (let k = 0; k < classCount; k += 1)
-        assert.ok(Math.abs((scores[k] as number) - (expected[k] as number)) < 1e-9, `${classCount} classes`);
-    }
-  });
-
-  it('refuses class counts it does not unroll', () => {
-    assert.throws(() => compileDenseScorer(17), /1-16 classes/);
-    assert.throws(() => compileDenseScorer(0), /1-16 classes/);
-    assert.throws(() => compileDenseScorer(2.5), /1-16 classes/);
   });
 });
 

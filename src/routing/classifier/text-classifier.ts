@@ -1,17 +1,16 @@
-import {
-  compileDenseScorer,
-  type DenseScorer,
-  denseRowStride,
-  UNROLLED_MAX_CLASSES,
-} from './dense-scorer.js';
+import { addDenseScores, denseRowStride } from './dense-scorer.js';
 import { createFeatureBuffer, type FeatureBuffer, FeatureHasher, type HasherFork } from './feature-hasher.js';
 import type { FeatureSettings } from './feature-settings.js';
 import { decodeWeights, entryClass, entryValue, type PackedWeights, ROW_SCALES } from './packed-weights.js';
 
 export const MODEL_FORMAT = 'switchyard-text-classifier';
 export const MODEL_VERSION = 1;
-/** Models with at most this many labels are scored through a dense matrix. */
-const DENSE_MAX_LABELS = UNROLLED_MAX_CLASSES;
+/**
+ * Models with at most this many labels are scored through a dense matrix. With more, a feature's
+ * dense row holds mostly zeros that scoring would still read, where its sparse row holds only the
+ * weights training kept, and the matrix grows with every label.
+ */
+const DENSE_MAX_LABELS = 16;
 
 /**
  * The packed rows as a dense int8 matrix (row-major, one row per feature; unused rows stay zero),
@@ -115,10 +114,10 @@ export class TextClassifier {
   readonly weightCount: number;
   /**
    * For models with few labels, the same weights as a dense matrix (each row's scale code in its
-   * last byte), with its scoring loop unrolled for the label count: one contiguous read per
-   * feature instead of scattered ones. Memory reads are most of a decision's time.
+   * last byte): one contiguous read per feature instead of scattered ones. Memory reads are most
+   * of a decision's time.
    */
-  private readonly dense: { matrix: Int8Array; score: DenseScorer } | undefined;
+  private readonly denseMatrix: Int8Array | undefined;
   private readonly bias: Float32Array;
   /** The out-of-scope label's index (-1: the model has none), found once rather than per decision. */
   private readonly outOfScopeIndex: number;
@@ -140,14 +139,11 @@ export class TextClassifier {
     this.weightCount = packed.entries.length;
     this.bias = Float32Array.from(bias);
     // One form per model: a dense matrix for few labels, the sparse rows otherwise.
-    this.dense =
+    this.denseMatrix =
       file.labels.length <= DENSE_MAX_LABELS
-        ? {
-            matrix: densify(packed, this.hasher.dimension, file.labels.length),
-            score: compileDenseScorer(file.labels.length),
-          }
+        ? densify(packed, this.hasher.dimension, file.labels.length)
         : undefined;
-    this.weights = this.dense ? undefined : packed;
+    this.weights = this.denseMatrix ? undefined : packed;
     this.scores = new Float64Array(file.labels.length);
     this.buffer = createFeatureBuffer(this.hasher.capacityFor(2_000, 4));
   }
@@ -192,8 +188,8 @@ export class TextClassifier {
     const scores = this.scores;
     for (let k = 0; k < scores.length; k += 1) scores[k] = this.bias[k] as number;
     const { indices, values: featureValues, length } = features;
-    if (this.dense) {
-      this.dense.score(indices, featureValues, length, this.dense.matrix, ROW_SCALES, scores);
+    if (this.denseMatrix) {
+      addDenseScores(indices, featureValues, length, this.denseMatrix, ROW_SCALES, scores);
       return this.finishScores(probabilities);
     }
     const { rowStart, entries, scaleCode } = this.weights as PackedWeights;
