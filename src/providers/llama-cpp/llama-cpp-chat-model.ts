@@ -28,6 +28,7 @@ import { ClientClosedError, InvalidRequestError, UpstreamTimeoutError } from '..
 import { computeConfidence } from '../shared/index.js';
 import { AsyncPushQueue } from './async-push-queue.js';
 import { captureTokenProbabilities } from './capture-token-probabilities.js';
+import { convertToGrammarSchema } from './convert-to-grammar-schema.js';
 import { convertToLlamaHistory } from './convert-to-llama-history.js';
 import { RequestQueue } from './request-queue.js';
 
@@ -244,8 +245,11 @@ export class LlamaCppChatModel implements ChatModel {
       grammar = (
         schema === 'json'
           ? this.llama.getGrammarFor('json')
-          : // biome-ignore lint/suspicious/noExplicitAny: node-llama-cpp types the schema as its own GBNF subset.
-            this.llama.createGrammarForJsonSchema(schema as any)
+          : // Converted inside the chain, so a schema it cannot convert becomes the same 400.
+            Promise.resolve(schema).then((value) =>
+              // biome-ignore lint/suspicious/noExplicitAny: node-llama-cpp types the schema as its own GBNF subset.
+              this.llama.createGrammarForJsonSchema(convertToGrammarSchema(value) as any),
+            )
       ).catch((error: unknown) => {
         this.grammarCache.delete(key);
         throw new InvalidRequestError({
@@ -280,7 +284,7 @@ export class LlamaCppChatModel implements ChatModel {
           tool.name,
           {
             // biome-ignore lint/suspicious/noExplicitAny: validated above by building its grammar.
-            params: tool.parameters as any,
+            params: convertToGrammarSchema(tool.parameters) as any,
             ...(tool.description !== undefined ? { description: tool.description } : {}),
           },
         ]),
