@@ -3,26 +3,26 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  convertOutcomesToExamples,
+  createTrainingSettings,
+  evaluateIntents,
+  evaluateOutcomeRouting,
   type IntentData,
+  OUTCOME_LABELS,
   type OutcomeData,
   ROUTER_FEATURE_SETTINGS,
   readRouterData,
   trainRouterModel,
+  trainTextClassifier,
 } from '../src/analysis/index.js';
 import { buildTaskTypeExamples, TASK_TYPES } from '../src/analysis/router/build-task-type-examples.js';
 import { crossValidate } from '../src/analysis/router/cross-validate.js';
-import { evaluateIntents } from '../src/analysis/router/evaluate-intents.js';
-import { evaluateOutcomeRouting } from '../src/analysis/router/evaluate-outcome-routing.js';
-import { convertOutcomesToExamples } from '../src/analysis/router/read-router-data.js';
 import { readTaskTypeSources } from '../src/analysis/router/read-task-type-sources.js';
-import { createTrainingSettings } from '../src/analysis/router/router-training-defaults.js';
 import {
   computeStrongNeed,
   INSTRUCTION_READING,
-  OUTCOME_LABELS,
   runVerifiers,
   TrainedTaskClassifier,
-  trainTextClassifier,
   VERIFIERS,
   type Verifier,
 } from '../src/routing/index.js';

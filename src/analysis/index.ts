@@ -38,6 +38,7 @@ export {
   evaluateOutcomeModel,
   type VerifierStats,
 } from './router/evaluate-router-model.js';
+export { OUTCOME_LABELS } from './router/label-outcome.js';
 export { parseCsv } from './router/parse-csv.js';
 export { plotBarsSvg, plotCostQualitySvg } from './router/plot-svg.js';
 export {
@@ -57,3 +58,5 @@ export {
 } from './router/router-training-defaults.js';
 export { scoreOutcomeRows } from './router/score-outcomes.js';
 export { chooseOutOfScopeThreshold, trainRouterModel } from './router/train-router-model.js';
+export { type TrainingOptions, trainTextClassifier } from './router/train-text-classifier.js';
+export type { TrainingExample } from './router/training-example.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { TrainingExample } from '../../routing/index.js';
 import { buildTaskTypeExamples, TASK_TYPES, type TaskTypeSources } from './build-task-type-examples.js';
 import { readTaskTypeSources } from './read-task-type-sources.js';
+import type { TrainingExample } from './training-example.js';
 
 const shared = new URL('../../../../shared/data/', import.meta.url).pathname;
 

@@ -1,5 +1,6 @@
-import { createRandom, type TrainingExample } from '../../routing/index.js';
+import { createRandom } from './create-random.js';
 import type { IntentData, OutcomeData } from './read-router-data.js';
+import type { TrainingExample } from './training-example.js';
 
 /** The shipped task-type labels. */
 export const TASK_TYPES = [

@@ -1,10 +1,8 @@
-import {
-  createRandom,
-  type TextClassifier,
-  type TrainingExample,
-  trainTextClassifier,
-} from '../../routing/index.js';
+import type { TextClassifier } from '../../routing/index.js';
+import { createRandom } from './create-random.js';
 import type { RouterTrainingSettings } from './router-training-defaults.js';
+import { trainTextClassifier } from './train-text-classifier.js';
+import type { TrainingExample } from './training-example.js';
 
 /** Each example's fold, assigned by a seeded shuffle (same seed, same folds). */
 export function assignFolds(count: number, folds: number, seed: number): Uint8Array {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { labelOutcome, type TrainingExample } from '../../routing/index.js';
+import { labelOutcome } from './label-outcome.js';
 import { parseCsv } from './parse-csv.js';
+import type { TrainingExample } from './training-example.js';
 
 export type RouterDataFormat = 'outcomes' | 'banking77' | 'clinc150' | 'bitext';
 export const ROUTER_DATA_FORMATS: readonly RouterDataFormat[] = [

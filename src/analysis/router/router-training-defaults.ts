@@ -1,5 +1,17 @@
-import { DEFAULT_FEATURE_SETTINGS, type FeatureSettings, type TrainingLoss } from '../../routing/index.js';
+import type { FeatureSettings, TrainingLoss } from '../../routing/index.js';
 import type { RouterDataFormat } from './read-router-data.js';
+
+/** Features for `router train`: 2^18 buckets, word 1- and 2-grams, character 3- to 5-grams. */
+export const DEFAULT_FEATURE_SETTINGS: FeatureSettings = {
+  bucketBits: 18,
+  wordNgrams: [1, 2],
+  charNgramMin: 3,
+  charNgramMax: 5,
+  charNgramWeight: 1,
+  charNgramChars: 0,
+  foldDigits: true,
+  structural: true,
+};
 
 /** Hyper-parameters per data format, chosen by cross-validation on the dev data (README). */
 export interface RouterTrainingSettings {

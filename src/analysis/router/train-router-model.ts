@@ -1,14 +1,8 @@
-import {
-  computeStrongNeed,
-  OUTCOME_LABELS,
-  TextClassifier,
-  type TextClassifierFile,
-  type TrainingExample,
-  trainTextClassifier,
-} from '../../routing/index.js';
+import { computeStrongNeed, TextClassifier, type TextClassifierFile } from '../../routing/index.js';
 import { assignFolds, crossValidate } from './cross-validate.js';
 import { evaluateIntents, type IntentReport } from './evaluate-intents.js';
 import { evaluateOutcomeRouting } from './evaluate-outcome-routing.js';
+import { OUTCOME_LABELS } from './label-outcome.js';
 import {
   convertOutcomesToExamples,
   type IntentData,
@@ -16,6 +10,8 @@ import {
   type RouterDataFormat,
 } from './read-router-data.js';
 import { createTrainingSettings, type RouterTrainingSettings } from './router-training-defaults.js';
+import { trainTextClassifier } from './train-text-classifier.js';
+import type { TrainingExample } from './training-example.js';
 
 export interface TrainRouterOptions {
   format: RouterDataFormat;

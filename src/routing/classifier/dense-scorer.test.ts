@@ -3,15 +3,12 @@ import { describe, it } from 'node:test';
 import { addDenseScores, denseRowStride } from './dense-scorer.js';
 import { ROW_SCALES } from './packed-weights.js';
 
-/** mulberry32: a seeded generator, so a failing case can be run again. */
+/** A seeded generator (Park and Miller's), so that a failing case can be run again. */
 function createTestRandom(seed: number): () => number {
-  let state = seed >>> 0;
+  let state = seed;
   return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    state = (state * 16_807) % 2_147_483_647;
+    return state / 2_147_483_647;
   };
 }
 

@@ -35,17 +35,6 @@ export interface FeatureSettings {
   tailChars?: number;
 }
 
-export const DEFAULT_FEATURE_SETTINGS: FeatureSettings = {
-  bucketBits: 18,
-  wordNgrams: [1, 2],
-  charNgramMin: 3,
-  charNgramMax: 5,
-  charNgramWeight: 1,
-  charNgramChars: 0,
-  foldDigits: true,
-  structural: true,
-};
-
 /**
  * Whether two models hash text the same way apart from how much of it they read (`maxChars`,
  * `tailChars`): then a text both read whole hashes the same for both, and one's pass can serve

@@ -9,20 +9,16 @@ export interface PackedWeights {
   rowStart: Uint32Array;
   /**
    * One int32 per stored weight: its class in the high 16 bits and its int8 value, as stored, in
-   * the low 16 (`entryClass`, `entryValue`). One array read per weight instead of two made the
-   * scoring loop about a quarter faster.
+   * the low 16 (`entryClass`, `entryValue`): scoring reads every stored weight of a feature's row,
+   * and this way each costs one array read, not two.
    */
   entries: Int32Array;
   /** Per feature row, the code of its scale: a weight is `entryValue(e) * ROW_SCALES[code]`. */
   scaleCode: Uint8Array;
 }
 
-function decodeScale(code: number): number {
-  return 2 ** ((code - 160) / 8);
-}
-
-/** The scale of each one-byte code. */
-export const ROW_SCALES = Float64Array.from({ length: 256 }, (_, code) => decodeScale(code));
+/** The scale of each one-byte code: powers of 2^(1/8) around 1 (code 160). */
+export const ROW_SCALES = Float64Array.from({ length: 256 }, (_, code) => 2 ** ((code - 160) / 8));
 
 export function entryClass(entry: number): number {
   return entry >>> 16;
@@ -32,67 +28,12 @@ export function entryValue(entry: number): number {
   return (entry << 16) >> 16;
 }
 
-function writeVarint(bytes: number[], value: number): void {
-  let rest = value;
-  while (rest >= 0x80) {
-    bytes.push((rest & 0x7f) | 0x80);
-    rest >>>= 7;
-  }
-  bytes.push(rest);
-}
-
 /**
- * Dense weights (`dimension × classCount`, row-major) → bytes: per non-empty row, the gap from the
- * previous row, the entry count, the row's scale (one byte, a power of 2^(1/8)), then (class gap,
- * int8 value) pairs.
- * Entries whose |weight| is below `threshold` are dropped.
+ * A model file's weight bytes → the CSR arrays inference reads. The bytes hold, per non-empty
+ * feature row in order: the gap from the previous such row and the row's entry count (varints), its
+ * scale code (one byte: `ROW_SCALES`), then per entry the gap from the previous class (a varint)
+ * and the int8 value. Training writes them (`encodeWeights` in analysis/).
  */
-export function encodeWeights(
-  dense: Float32Array,
-  dimension: number,
-  classCount: number,
-  threshold: number,
-): Uint8Array {
-  const bytes: number[] = [];
-  let previousRow = -1;
-  for (let row = 0; row < dimension; row += 1) {
-    const offset = row * classCount;
-    let maxAbs = 0;
-    let kept = 0;
-    for (let k = 0; k < classCount; k += 1) {
-      const abs = Math.abs(dense[offset + k] as number);
-      if (abs >= threshold) {
-        kept += 1;
-        if (abs > maxAbs) maxAbs = abs;
-      }
-    }
-    if (kept === 0) continue;
-    // The row's scale is stored as one byte: a power of 2^(1/8) just above maxAbs / 127.
-    const scaleCode = Math.min(255, Math.max(0, Math.ceil(Math.log2(maxAbs / 127) * 8) + 160));
-    const scale = decodeScale(scaleCode);
-    const quantized: [number, number][] = [];
-    for (let k = 0; k < classCount; k += 1) {
-      const value = dense[offset + k] as number;
-      if (Math.abs(value) < threshold) continue;
-      const q = Math.max(-127, Math.min(127, Math.round(value / scale)));
-      if (q !== 0) quantized.push([k, q]);
-    }
-    if (quantized.length === 0) continue;
-    writeVarint(bytes, row - previousRow - 1);
-    previousRow = row;
-    writeVarint(bytes, quantized.length);
-    bytes.push(scaleCode);
-    let previousClass = -1;
-    for (const [k, q] of quantized) {
-      writeVarint(bytes, k - previousClass - 1);
-      previousClass = k;
-      bytes.push(q & 0xff);
-    }
-  }
-  return Uint8Array.from(bytes);
-}
-
-/** Bytes from `encodeWeights` → the CSR arrays inference reads. */
 export function decodeWeights(bytes: Uint8Array, dimension: number): PackedWeights {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let position = 0;

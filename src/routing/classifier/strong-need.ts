@@ -1,14 +1,7 @@
-/** Labels of outcome models: which of the weak and strong models answered correctly. */
-export const OUTCOME_LABELS = ['both-right', 'both-wrong', 'strong-only', 'weak-only'] as const;
-
-export function labelOutcome(weakCorrect: boolean, strongCorrect: boolean): (typeof OUTCOME_LABELS)[number] {
-  if (weakCorrect) return strongCorrect ? 'both-right' : 'weak-only';
-  return strongCorrect ? 'strong-only' : 'both-wrong';
-}
-
 /**
- * The strong-needed score of an outcome model's prediction, 0..1: the expected accuracy gain of a
- * strong call, P(strong-only) − P(weak-only), rescaled from −1..1 (0.5 = no gain either way).
+ * The strong-needed score of an outcome model's prediction, 0..1. An outcome model's labels say
+ * which of the weak and strong models answered right (`both-right`, `both-wrong`, `strong-only`,
+ * `weak-only`); the score is the expected accuracy gain of a strong call, P(strong-only) − P(weak-only), rescaled from −1..1 (0.5 = no gain either way).
  * Ranking by the gain rather than by P(strong-only) alone counts the prompts the strong model
  * would get wrong where the weak one is right; cross-validated on MMLU it routes better (README).
  */

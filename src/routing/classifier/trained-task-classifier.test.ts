@@ -2,14 +2,19 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import type { FeatureSettings } from './feature-settings.js';
 import { loadTextClassifier } from './load-text-classifier.js';
+import { computeStrongNeed } from './strong-need.js';
 import type { TextClassifier } from './text-classifier.js';
-import { TrainedTaskClassifier } from './trained-task-classifier.js';
+import { sharedTextLength, TrainedTaskClassifier } from './trained-task-classifier.js';
 
 const models = new URL('../../../models/router/', import.meta.url).pathname;
 const data = new URL('../../../../shared/data/', import.meta.url).pathname;
 const fixture = new URL('./__fixtures__/shipped-router-decisions.json', import.meta.url).pathname;
 const MODEL_FILES = ['task-type.json', 'strong-needed.json', 'in-scope.json'] as const;
+const classifiers = MODEL_FILES.map((name) => loadTextClassifier(`${models}${name}`));
+const [taskType, strongNeeded, inScope] = classifiers as [TextClassifier, TextClassifier, TextClassifier];
+const router = new TrainedTaskClassifier({ taskType, strongNeeded, inScope });
 
 interface DecisionFixture {
   /** sha256 of each model file the decisions were recorded with. */
@@ -65,9 +70,6 @@ function probabilityDigest(model: TextClassifier, prompts: readonly string[]): s
 
 /** Everything the shipped router gives for the prompts, to compare with a recorded run. */
 function recordDecisions(prompts: readonly string[]): DecisionFixture {
-  const classifiers = MODEL_FILES.map((name) => loadTextClassifier(`${models}${name}`));
-  const [taskType, strongNeeded, inScope] = classifiers;
-  const router = new TrainedTaskClassifier({ taskType, strongNeeded, inScope });
   return {
     models: Object.fromEntries(MODEL_FILES.map((name) => [name, sha256(readFileSync(`${models}${name}`))])),
     prompts: prompts.length,
@@ -84,9 +86,11 @@ function recordDecisions(prompts: readonly string[]): DecisionFixture {
   };
 }
 
+const prompts = readPrompts();
+
 describe('the shipped router on real prompts', () => {
   it('decides and scores exactly as recorded (the probabilities bit for bit)', () => {
-    const actual = recordDecisions(readPrompts());
+    const actual = recordDecisions(prompts);
     // Recording again is for a retrained model only: a change of scoring code must match as it is.
     if (process.env.SWITCHYARD_RECORD_ROUTER_DECISIONS === '1')
       writeFileSync(fixture, `${JSON.stringify(actual, null, 1)}\n`);
@@ -99,5 +103,48 @@ describe('the shipped router on real prompts', () => {
     assert.equal(actual.prompts, expected.prompts);
     assert.deepEqual(actual.decisions, expected.decisions);
     assert.deepEqual(actual.probabilities, expected.probabilities);
+  });
+
+  it('gives each model the reading it would make alone, whether its features are shared, forked or its own', () => {
+    const probabilities = new Float64Array(strongNeeded.labels.length);
+    for (const prompt of prompts) {
+      const decision = router.classify(prompt);
+      assert.equal(decision.intent, inScope.predict(prompt).label, prompt);
+      strongNeeded.predictInto(prompt, probabilities);
+      const complexity = computeStrongNeed(strongNeeded.labels, probabilities);
+      assert.equal(decision.complexity, Math.round(complexity * 1000) / 1000, prompt);
+      // Up to 600 characters the task type is the whole prompt's (longer ones: instruction lines).
+      if (prompt.length <= 600) assert.equal(decision.taskType, taskType.predict(prompt).label, prompt);
+    }
+  });
+
+  it('judges scope by the first 140 characters of a message, whatever follows', () => {
+    const opening = prompts.find((prompt) => prompt.length > 300)?.slice(0, 140) as string;
+    const alone = router.classify(opening).intent;
+    assert.equal(router.classify(`${opening} and then a long story about something else`).intent, alone);
+    assert.equal(router.classify(`${opening}${' filler words'.repeat(200)}`).intent, alone);
+  });
+});
+
+describe('sharedTextLength', () => {
+  const settings: FeatureSettings = {
+    bucketBits: 14,
+    wordNgrams: [1, 2],
+    charNgramMin: 3,
+    charNgramMax: 5,
+    charNgramWeight: 1,
+    charNgramChars: 0,
+    foldDigits: true,
+    structural: true,
+  };
+
+  it('shares one hashing between models only for texts both read the same way', () => {
+    const headTail = { ...settings, maxChars: 500, tailChars: 500 };
+    assert.equal(sharedTextLength(headTail, { ...headTail }), Number.POSITIVE_INFINITY);
+    // An opening-only model reads texts up to 200 characters whole, as the head-and-tail one does.
+    assert.equal(sharedTextLength(headTail, { ...settings, maxChars: 200 }), 200);
+    assert.equal(sharedTextLength(headTail, settings), 1_000);
+    assert.equal(sharedTextLength(settings, { ...settings, maxChars: 200, tailChars: 0 }), 200);
+    assert.equal(sharedTextLength(headTail, { ...headTail, bucketBits: 16 }), -1);
   });
 });

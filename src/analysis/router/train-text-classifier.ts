@@ -1,21 +1,19 @@
-import { createHash } from 'node:crypto';
-import { createFeatureBuffer, FeatureHasher } from './feature-hasher.js';
-import type { FeatureSettings } from './feature-settings.js';
-import { encodeWeights } from './packed-weights.js';
 import {
+  createFeatureBuffer,
+  FeatureHasher,
+  type FeatureSettings,
   MODEL_FORMAT,
   MODEL_VERSION,
   TextClassifier,
   type TextClassifierFile,
   type TrainingHyperparameters,
-} from './text-classifier.js';
-
-export interface TrainingExample {
-  text: string;
-  /** Values of the categorical columns, in the order of `categoricalColumns`. */
-  categories?: string[];
-  label: string;
-}
+} from '../../routing/index.js';
+import { createRandom } from './create-random.js';
+import { encodeWeights } from './encode-weights.js';
+import { findPruneThreshold } from './find-prune-threshold.js';
+import { freezeAllButLargest } from './freeze-all-but-largest.js';
+import { hashExamples } from './hash-examples.js';
+import type { TrainingExample } from './training-example.js';
 
 export interface TrainingOptions extends TrainingHyperparameters {
   purpose: string;
@@ -44,28 +42,6 @@ export interface TrainingOptions extends TrainingHyperparameters {
  */
 const DEFAULT_REFIT_EPOCHS = 3;
 
-/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same model. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** sha256 of the examples as the model saw them. */
-export function hashExamples(examples: readonly TrainingExample[]): string {
-  const hash = createHash('sha256');
-  for (const example of examples) {
-    hash.update(JSON.stringify([example.text, example.categories ?? [], example.label]));
-    hash.update('\n');
-  }
-  return hash.digest('hex');
-}
-
 /** Smoothed inverse document frequency per hashed bucket (1 for the structural features). */
 function computeIdf(
   indices: Int32Array,
@@ -93,71 +69,6 @@ function computeIdf(
     idf[bucket] = Math.log((documents + 1) / ((documentFrequency[bucket] as number) + 1)) + 1;
   }
   return idf;
-}
-
-/** The |weight| below which entries are dropped so that at most `maxWeights` remain. */
-function findPruneThreshold(weights: Float32Array, maxWeights: number): number {
-  let nonZero = 0;
-  let maxAbs = 0;
-  for (const value of weights) {
-    const abs = Math.abs(value);
-    if (abs > 0) nonZero += 1;
-    if (abs > maxAbs) maxAbs = abs;
-  }
-  if (nonZero <= maxWeights || maxAbs === 0) return 0;
-  // A histogram over log-magnitudes finds the cut without sorting millions of values.
-  const bins = 4096;
-  const low = Math.log(maxAbs) - 20;
-  const counts = new Uint32Array(bins);
-  for (const value of weights) {
-    const abs = Math.abs(value);
-    if (abs === 0) continue;
-    const bin = Math.min(bins - 1, Math.max(0, Math.floor(((Math.log(abs) - low) / 20) * bins)));
-    counts[bin] = (counts[bin] as number) + 1;
-  }
-  let kept = 0;
-  for (let bin = bins - 1; bin >= 0; bin -= 1) {
-    kept += counts[bin] as number;
-    if (kept > maxWeights) return Math.exp(low + ((bin + 1) / bins) * 20);
-  }
-  return 0;
-}
-
-/**
- * Keeps each row's `keep` largest weights and freezes the others at zero: an infinite accumulated
- * squared gradient makes every later AdaGrad step of a frozen entry exactly zero, so the training
- * loop needs no mask. The kept entries start afresh (accumulators reset) so they can re-balance.
- */
-function freezeAllButLargest(
-  weights: Float32Array,
-  squaredGradients: Float32Array,
-  classCount: number,
-  keep: number,
-): void {
-  const magnitudes = new Float32Array(classCount);
-  for (let row = 0; row < weights.length; row += classCount) {
-    let nonZero = 0;
-    for (let k = 0; k < classCount; k += 1) {
-      magnitudes[k] = Math.abs(weights[row + k] as number);
-      if ((magnitudes[k] as number) > 0) nonZero += 1;
-    }
-    const cut = nonZero > keep ? (magnitudes.slice().sort()[classCount - keep] as number) : 0;
-    // Entries equal to the cut fill the places left, lowest class first: the hinge loss moves a
-    // target and its rival by the same step, so ties are common.
-    let room = keep;
-    for (let k = 0; k < classCount; k += 1) if ((magnitudes[k] as number) > cut) room -= 1;
-    for (let k = 0; k < classCount; k += 1) {
-      const at = row + k;
-      const magnitude = magnitudes[k] as number;
-      const kept = magnitude > 0 && (magnitude > cut || (magnitude === cut && room-- > 0));
-      if (kept) {
-        squaredGradients[at] = 0;
-      } else {
-        weights[at] = 0;
-        squaredGradients[at] = Number.POSITIVE_INFINITY;
-      }
-    }
-  }
 }
 
 /**
