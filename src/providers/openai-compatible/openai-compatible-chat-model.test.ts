@@ -111,7 +111,8 @@ describe('OpenAICompatibleChatModel', () => {
   });
 
   it('times out an upstream that never starts answering', async () => {
-    upstream.replyWith({ delayMs: 1_000, json: {} });
+    // The first-byte limit may fire up to a second late (undici's coarse timer clock).
+    upstream.replyWith({ delayMs: 2_000, json: {} });
     const error = await model
       .doGenerate(request, new AbortController().signal)
       .catch((caught: unknown) => caught);
@@ -154,15 +155,21 @@ describe('OpenAICompatibleChatModel', () => {
   it('keeps one pooled connection across calls, streamed and not, and after an upstream error', async () => {
     const own = await FakeUpstream.start();
     const pooled = createModel(own.url);
+    // undici frees a connection on the turn of the event loop after its response ends; a call made
+    // in the same turn would open a second one. Clients' calls never come that close.
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
     try {
       for (let round = 0; round < 3; round++) {
         for await (const _ of pooled.doStream(request, new AbortController().signal)) {
           // drain
         }
+        await nextTurn();
         await pooled.doGenerate(request, new AbortController().signal);
+        await nextTurn();
       }
       own.replyWith({ status: 503, json: { error: { message: 'overloaded' } } });
       await pooled.doGenerate(request, new AbortController().signal).catch(() => undefined);
+      await nextTurn();
       await pooled.doGenerate(request, new AbortController().signal);
       assert.equal(own.requests.length, 8);
       assert.equal(own.connectionsAccepted, 1);

@@ -54,6 +54,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
       baseUrl: options.config.baseUrl,
       timeouts: options.config.timeouts,
       maxConnections: options.config.maxConnections,
+      env: options.env,
     });
   }
 

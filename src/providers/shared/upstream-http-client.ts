@@ -1,3 +1,4 @@
+import { type Dispatcher, errors as undiciErrors } from 'undici';
 import type { TimeoutsConfig } from '../../config/index.js';
 import {
   ClientClosedError,
@@ -5,44 +6,32 @@ import {
   UpstreamError,
   UpstreamTimeoutError,
 } from '../../errors/index.js';
+import { createUpstreamDispatcher } from './create-upstream-dispatcher.js';
 import { createUpstreamError } from './create-upstream-error.js';
-import type { Http1Exchange, Http1Response } from './http1-connection.js';
-import { Http1Pool } from './http1-pool.js';
+import { createUpstreamResponseBody, type UpstreamResponseBody } from './create-upstream-response-body.js';
 
 export interface UpstreamResponse {
-  body: AsyncIterable<Uint8Array> & { text(): Promise<string>; json(): Promise<unknown> };
+  body: UpstreamResponseBody;
   /** Translates an error thrown while reading `body` into a gateway error. */
   convertError(error: unknown): Error;
 }
 
-// Idle pooled sockets close after this whatever the upstream advertises (Node servers say 60 s,
-// some say minutes), so descriptors return to baseline; a shorter `Keep-Alive: timeout=` hint wins.
-const IDLE_SOCKET_MS = 30_000;
+/** Request headers undici frames itself: a caller's would break or contradict the message. */
+const FRAMING_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 
-/** Request headers the client writes itself: a caller's would break the message's framing. */
-const FRAMING_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const UNSAFE_HEADER_VALUE = /[\r\n\0]/;
-
-function createHeaderError(name: string): Error {
-  return Object.assign(new TypeError(`invalid request header "${name}"`), { code: 'ERR_INVALID_HEADER' });
+/** What ended a call early, when something did. */
+interface CallState {
+  totalTimedOut: boolean;
 }
 
 /**
  * One pooled HTTP(S) client per upstream target, with the three timeouts a gateway needs: connect,
- * first byte (also bounds silence between streamed chunks), and the whole call.
- *
- * Built on its own keep-alive HTTP/1.1 connections (`Http1Pool`) rather than node:http's client:
- * a request is one write and one parse on a connection whose listeners are set once, where
- * node:http builds a ClientRequest, an IncomingMessage and a dozen listeners per call. A plain
- * Node proxy spent 58 µs of CPU per request with node:http's client and 28 µs with a bare one, and
- * the gateway 175 -> 112 µs, 5,614 -> 8,760 requests/s (medians of six interleaved runs;
- * bench/gateway/RESULTS.md, round 7). undici, tried earlier, saved a few microseconds for about
- * 60 MB more resident memory.
+ * first byte (also bounds silence between streamed chunks), and the whole call. Runs on undici,
+ * which brings keep-alive pooling, strict response parsing, HTTP/2 and proxies.
  */
 export class UpstreamHttpClient {
-  private readonly pool: Http1Pool;
-  private readonly url: URL;
+  private readonly dispatcher: Dispatcher;
+  private readonly origin: string;
   private readonly basePath: string;
   private readonly modelName: string;
   private readonly timeouts: TimeoutsConfig;
@@ -52,16 +41,24 @@ export class UpstreamHttpClient {
     baseUrl: string;
     timeouts: TimeoutsConfig;
     maxConnections: number;
+    /** Offer HTTP/2 to https upstreams (ALPN decides); plain http stays HTTP/1.1. */
+    http2?: boolean;
+    /** Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read from. */
+    env?: NodeJS.ProcessEnv;
+    /** Certificate authorities to trust instead of Node's. */
+    ca?: string;
   }) {
     this.modelName = options.modelName;
     this.timeouts = options.timeouts;
-    this.url = new URL(options.baseUrl);
-    this.basePath = this.url.pathname.replace(/\/+$/, '');
-    this.pool = new Http1Pool({
-      url: this.url,
+    const url = new URL(options.baseUrl);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.dispatcher = createUpstreamDispatcher({
+      timeouts: options.timeouts,
       maxConnections: options.maxConnections,
-      idleMs: IDLE_SOCKET_MS,
-      connectTimeoutMs: options.timeouts.connectMs,
+      http2: options.http2 ?? false,
+      env: options.env ?? {},
+      ca: options.ca,
     });
   }
 
@@ -72,95 +69,95 @@ export class UpstreamHttpClient {
     body: unknown;
     signal: AbortSignal;
   }): Promise<UpstreamResponse> {
-    const totalTimeout = { aborted: false };
-    const convertError = (error: unknown): Error =>
-      this.convertError(error, { clientSignal: options.signal, totalTimeout });
-    if (options.signal.aborted) throw new ClientClosedError();
-    let message: string;
+    const clientSignal = options.signal;
+    if (clientSignal.aborted) throw new ClientClosedError();
+    const state: CallState = { totalTimedOut: false };
+    const convertError = (error: unknown): Error => this.convertError(error, clientSignal, state);
+    let payload: string;
     try {
-      message = this.writeMessage(options.path, options.headers, JSON.stringify(options.body));
+      payload = JSON.stringify(options.body);
     } catch (error) {
       throw convertError(error);
     }
 
-    let response: Http1Response;
+    // undici takes one signal: this one is aborted by the client leaving or by the total budget.
+    const controller = new AbortController();
+    const onClientAbort = () => controller.abort();
+    clientSignal.addEventListener('abort', onClientAbort, { once: true });
+    const timer = setTimeout(() => {
+      state.totalTimedOut = true;
+      controller.abort();
+    }, this.timeouts.totalMs);
+    timer.unref();
+    const finish = () => {
+      clearTimeout(timer);
+      clientSignal.removeEventListener('abort', onClientAbort);
+    };
+
+    let response: Dispatcher.ResponseData;
     try {
-      response = await new Promise<Http1Response>((resolve, reject) => {
-        const model = this.modelName;
-        const { connectMs, firstByteMs } = this.timeouts;
-        const exchange: Http1Exchange = {
-          message,
-          idleTimeoutMs: firstByteMs,
-          onResponse: resolve,
-          onError: reject,
-          // Called once, however the exchange ends: the body read, failed, or cancelled.
-          onEnd: () => {
-            clearTimeout(timer);
-            options.signal.removeEventListener('abort', onClientAbort);
-          },
-          createTimeoutError: (phase) =>
-            new UpstreamTimeoutError({
-              model,
-              phase,
-              timeoutMs: phase === 'connect' ? connectMs : firstByteMs,
-            }),
-        };
-        // One timer per call for the total budget (AbortSignal.timeout + AbortSignal.any per
-        // request cost more on the hot path); whatever is in flight fails, a body being read too.
-        const timer = setTimeout(() => {
-          totalTimeout.aborted = true;
-          this.pool.cancel(exchange, new Error('total timeout'));
-        }, this.timeouts.totalMs);
-        timer.unref();
-        const onClientAbort = () => this.pool.cancel(exchange, new Error('client closed'));
-        options.signal.addEventListener('abort', onClientAbort, { once: true });
-        this.pool.start(exchange);
+      response = await this.dispatcher.request({
+        origin: this.origin,
+        path: `${this.basePath}${options.path}`,
+        method: 'POST',
+        headers: this.buildHeaders(options.headers),
+        body: payload,
+        signal: controller.signal,
       });
     } catch (error) {
+      finish();
       throw convertError(error);
     }
-    const { status, body } = response;
-    if (status < 200 || status >= 300) {
-      const bodyText = await body.text().catch(() => '');
+    // The budget covers the body too: it ends when the body is read, fails or is dropped.
+    response.body.once('close', finish);
+    const { statusCode } = response;
+    if (statusCode < 200 || statusCode >= 300) {
+      const bodyText = await response.body.text().catch(() => '');
       throw createUpstreamError({
         modelName: this.modelName,
-        status,
+        status: statusCode,
         bodyText,
         retryAfter: response.headers['retry-after'],
       });
     }
-    return { body, convertError };
+    return { body: createUpstreamResponseBody(response.body), convertError };
   }
 
-  /** The request as one string: request line, headers, the JSON body. */
-  private writeMessage(path: string, headers: Record<string, string>, payload: string): string {
-    let contentType = 'application/json';
-    let extra = '';
+  /** The caller's headers less framing ones, with JSON as the default content type. */
+  private buildHeaders(headers: Record<string, string>): Record<string, string> {
+    const built: Record<string, string> = { 'content-type': 'application/json' };
     for (const name in headers) {
-      const value = headers[name] as string;
-      if (!HEADER_NAME.test(name) || UNSAFE_HEADER_VALUE.test(value)) throw createHeaderError(name);
       const lower = name.toLowerCase();
-      if (lower === 'content-type') contentType = value;
-      else if (!FRAMING_HEADERS.has(lower)) extra += `${name}: ${value}\r\n`;
+      if (!FRAMING_HEADERS.has(lower)) built[lower] = headers[name] as string;
     }
-    return (
-      `POST ${this.basePath}${path} HTTP/1.1\r\nHost: ${this.url.host}\r\nContent-Type: ${contentType}\r\n` +
-      `Content-Length: ${Buffer.byteLength(payload)}\r\nConnection: keep-alive\r\n${extra}\r\n${payload}`
-    );
+    return built;
   }
 
-  private convertError(
-    error: unknown,
-    signals: { clientSignal: AbortSignal; totalTimeout: { aborted: boolean } },
-  ): Error {
+  private convertError(error: unknown, clientSignal: AbortSignal, state: CallState): Error {
     if (isGatewayError(error)) return error;
-    if (signals.clientSignal.aborted) return new ClientClosedError();
+    if (clientSignal.aborted) return new ClientClosedError();
     const model = this.modelName;
-    if (signals.totalTimeout.aborted) {
+    if (state.totalTimedOut) {
       return new UpstreamTimeoutError({
         model,
         phase: 'total',
         timeoutMs: this.timeouts.totalMs,
+        cause: error,
+      });
+    }
+    if (error instanceof undiciErrors.ConnectTimeoutError) {
+      return new UpstreamTimeoutError({
+        model,
+        phase: 'connect',
+        timeoutMs: this.timeouts.connectMs,
+        cause: error,
+      });
+    }
+    if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+      return new UpstreamTimeoutError({
+        model,
+        phase: 'first-byte',
+        timeoutMs: this.timeouts.firstByteMs,
         cause: error,
       });
     }
@@ -175,8 +172,8 @@ export class UpstreamHttpClient {
     });
   }
 
+  /** Waits for calls in flight, then closes every connection. */
   async close(): Promise<void> {
-    // Called after the server has drained its requests: only idle sockets are left.
-    this.pool.close();
+    await this.dispatcher.close();
   }
 }
