@@ -18,7 +18,10 @@ export const anthropicModelSchema = z.strictObject({
   /** Anthropic requires max_tokens; this is used when the client sends none. */
   defaultMaxTokens: z.int().positive().default(4096),
   headers: z.record(z.string(), z.string()).optional(),
+  /** Connection pool size towards this upstream. */
   maxConnections: z.int().positive().default(256),
+  /** Offer HTTP/2 to an https upstream (used when it accepts by ALPN); plain http stays HTTP/1.1. */
+  http2: z.boolean().default(false),
   timeouts: timeoutsSchema.default(defaultTimeouts),
   price: priceSchema.optional(),
 });

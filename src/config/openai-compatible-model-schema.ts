@@ -24,6 +24,8 @@ export const openAICompatibleModelSchema = z.strictObject({
   maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
   /** Connection pool size towards this upstream. */
   maxConnections: z.int().positive().default(256),
+  /** Offer HTTP/2 to an https upstream (used when it accepts by ALPN); plain http stays HTTP/1.1. */
+  http2: z.boolean().default(false),
   timeouts: timeoutsSchema.default(defaultTimeouts),
   price: priceSchema.optional(),
 });

@@ -53,6 +53,7 @@ export class AnthropicChatModel implements ChatModel {
       baseUrl: options.config.baseUrl,
       timeouts: options.config.timeouts,
       maxConnections: options.config.maxConnections,
+      http2: options.config.http2,
       env: options.env,
     });
   }

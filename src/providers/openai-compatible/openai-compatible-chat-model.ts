@@ -54,6 +54,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
       baseUrl: options.config.baseUrl,
       timeouts: options.config.timeouts,
       maxConnections: options.config.maxConnections,
+      http2: options.config.http2,
       env: options.env,
     });
   }
