@@ -16,9 +16,10 @@ const LAYERS: Record<string, number> = {
   storage: 3,
   telemetry: 3,
   routing: 4,
-  analysis: 5,
-  server: 5,
-  cli: 6,
+  gateway: 5,
+  analysis: 6,
+  server: 6,
+  cli: 7,
 };
 const src = new URL('../src/', import.meta.url).pathname;
 

@@ -1,11 +1,14 @@
 import type { Usage } from './usage.js';
 
+/** Why a model was called: the routed target, a retry of it, a fallback, or an escalation. */
+export type AttemptRole = 'primary' | 'retry' | 'fallback' | 'escalation';
+
 /** One call to one model while serving a request (retries, fallbacks and escalations each add one). */
 export interface Attempt {
   /** The configured model name. */
   model: string;
   /** Why this model was called: the routed target, a retry, a fallback, or an escalation. */
-  role: 'primary' | 'retry' | 'fallback' | 'escalation';
+  role: AttemptRole;
   /** `ok`: it answered; `error`: it failed; `skipped`: not called (circuit open); `aborted`: client left. */
   status: 'ok' | 'error' | 'skipped' | 'aborted';
   /** The OpenAI-style error code when it failed, e.g. `upstream_error`, `upstream_timeout`. */

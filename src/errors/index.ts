@@ -3,6 +3,7 @@ export { AuthenticationError } from './authentication-error.js';
 export { ClientClosedError } from './client-closed-error.js';
 export { ConfigError, type ConfigIssue } from './config-error.js';
 export { GatewayError, type GatewayErrorOptions, isGatewayError } from './gateway-error.js';
+export { InternalError } from './internal-error.js';
 export { InvalidRequestError } from './invalid-request-error.js';
 export { ModelNotFoundError } from './model-not-found-error.js';
 export { NotFoundError } from './not-found-error.js';

@@ -20,6 +20,7 @@ export {
   type TrainingHyperparameters,
   type TrainingLoss,
 } from './classifier/index.js';
+export { describeRouteReason } from './describe-route-reason.js';
 export {
   checkAnswer,
   type EscalationReason,
@@ -32,13 +33,12 @@ export {
   type VerifierResult,
 } from './escalation/index.js';
 export {
+  AttemptLog,
   ChatExecutor,
   type CircuitState,
-  type ExecutionReport,
-  type GenerateOutcome,
-  type StreamOutcome,
-  sumAttemptCost,
-  sumAttemptMs,
+  decideRouteReason,
+  type EscalationDeclined,
+  type StreamHooks,
 } from './execution/index.js';
 export {
   detectPii,
@@ -51,5 +51,5 @@ export {
   type TaskClassification,
   type TaskClassifier,
 } from './features/index.js';
-export { ModelResolver, type ResolvedTarget, type RoutableModel } from './model-resolver.js';
 export { evaluatePolicy, type PolicyDecision } from './policy/index.js';
+export { type RoutableModel, type RouteOptions, RouteResolver } from './route-resolver.js';

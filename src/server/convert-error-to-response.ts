@@ -1,5 +1,6 @@
 import {
-  GatewayError,
+  type GatewayError,
+  InternalError,
   InvalidRequestError,
   isGatewayError,
   PayloadTooLargeError,
@@ -10,19 +11,6 @@ interface FrameworkError {
   code?: string;
   statusCode?: number;
   message?: string;
-}
-
-/** An error the server itself hit (a bug); the client gets a generic 500 and the log gets the detail. */
-class InternalError extends GatewayError {
-  readonly status = 500;
-  readonly type = 'server_error';
-
-  constructor() {
-    super({
-      message: 'The gateway failed to process the request. It has been logged.',
-      code: 'internal_error',
-    });
-  }
 }
 
 /**
@@ -60,5 +48,5 @@ export function convertErrorToGatewayError(
       code: isSyntax ? 'invalid_json' : 'invalid_request',
     });
   }
-  return new InternalError();
+  return new InternalError({ cause: error });
 }

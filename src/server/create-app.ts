@@ -1,26 +1,26 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { PriceBook } from '../accounting/index.js';
-import { computeConfigHash, type SwitchyardConfig } from '../config/index.js';
+import type { Logger } from 'pino';
+import type { SwitchyardConfig } from '../config/index.js';
 import type { ChatModel } from '../contract/index.js';
 import { AuthenticationError, NotFoundError } from '../errors/index.js';
-import { ChatExecutor, ModelResolver, type TaskClassifier } from '../routing/index.js';
+import { ChatGateway } from '../gateway/index.js';
+import type { TaskClassifier } from '../routing/index.js';
 import type { RequestLog } from '../storage/index.js';
 import { GatewayMetrics } from '../telemetry/index.js';
-import { ChatRequestRecorder } from './chat-request-recorder.js';
+import { registerChatCompletionsRoute, serveChatCompletion } from './apis/openai/chat-completions-route.js';
+import { registerModelsRoute } from './apis/openai/models-route.js';
 import { checkBearerToken } from './check-bearer-token.js';
 import { convertErrorToGatewayError } from './convert-error-to-response.js';
 import { createRequestId } from './create-request-id.js';
-import { registerChatCompletionsRoute } from './routes/chat-completions-route.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMetricsRoute } from './routes/metrics-route.js';
-import { registerModelsRoute } from './routes/models-route.js';
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set once the chat route has written this request's record (and its log line). */
-    chatRecorded: boolean;
+  interface FastifyContextConfig {
+    /** The route's handler records each request itself (a request-log row and its own log line). */
+    recordsItself?: boolean;
   }
 }
 
@@ -66,23 +66,10 @@ function guardSlowConnections(server: Server, requestTimeoutMs: number): void {
 export function createApp(options: AppOptions): FastifyInstance {
   const { config, models } = options;
   const server = config.server;
-  const priceBook = new PriceBook({ models: config.models, baseline: config.routing.baseline });
-  const unpriced = priceBook.listUnpriced();
-  if (unpriced.length > 0) {
-    options.logger.warn(
-      { models: unpriced },
-      'no price configured or built in for these models: their requests are logged with an unknown (NULL) cost and counted in switchyard_unpriced_attempts_total; set models.<name>.price',
-    );
-  }
-  const resolver = new ModelResolver({
-    models,
-    routing: config.routing,
-    ...(options.classifier ? { classifier: options.classifier } : {}),
-  });
-  const executor = new ChatExecutor({ models, routing: config.routing, priceBook });
+  let gateway: ChatGateway | undefined;
   const metrics = new GatewayMetrics(
     {
-      circuitStates: () => executor.circuitStates(),
+      circuitStates: () => gateway?.circuitStates() ?? [],
       queueDepths: () =>
         [...models.values()].flatMap((model) => {
           const depth = model.queueDepth?.();
@@ -93,13 +80,21 @@ export function createApp(options: AppOptions): FastifyInstance {
     },
     { processMetrics: options.processMetrics ?? true },
   );
-  const recorder = new ChatRequestRecorder({
+  gateway = new ChatGateway({
+    config,
+    models,
+    logger: options.logger as Logger,
     requestLog: options.requestLog,
     metrics,
-    priceBook,
-    content: config.storage.content,
-    configHash: computeConfigHash(config),
+    classifier: options.classifier,
   });
+  const unpriced = gateway.priceBook.listUnpriced();
+  if (unpriced.length > 0) {
+    options.logger.warn(
+      { models: unpriced },
+      'no price configured or built in for these models: their requests are logged with an unknown (NULL) cost and counted in switchyard_unpriced_attempts_total; set models.<name>.price',
+    );
+  }
   const app: FastifyInstance = Fastify({
     loggerInstance: options.logger,
     // One log line per request comes from our onResponse hook, not Fastify's two.
@@ -146,7 +141,6 @@ export function createApp(options: AppOptions): FastifyInstance {
   });
   // Only JSON is accepted; a text/plain body should be a clear 415, not a confusing 400.
   app.removeContentTypeParser('text/plain');
-  app.decorateRequest('chatRecorded', false);
   guardSlowConnections(app.server, server.requestTimeoutMs);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -161,8 +155,8 @@ export function createApp(options: AppOptions): FastifyInstance {
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    // Chat requests get one richer line from their recorder instead.
-    if (request.chatRecorded) return;
+    // Chat requests get one richer line from the gateway instead.
+    if (request.routeOptions.config.recordsItself) return;
     request.log.info(
       {
         requestId: request.id,
@@ -176,11 +170,17 @@ export function createApp(options: AppOptions): FastifyInstance {
     );
   });
 
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler(async (error, request, reply) => {
     const gatewayError = convertErrorToGatewayError(error, {
       bodyLimitBytes: server.bodyLimitBytes,
       ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
     });
+    // Refused before its handler ran (a body too large, not JSON, no key): still a chat request
+    // the gateway records. Its handler never throws, so this runs at most once per request.
+    if (request.routeOptions.config.recordsItself) {
+      await serveChatCompletion(gateway, models, request, reply, gatewayError);
+      return reply;
+    }
     if (gatewayError.status >= 500 && gatewayError.code === 'internal_error') {
       request.log.error({ err: error, requestId: request.id }, 'unhandled error');
     }
@@ -197,9 +197,9 @@ export function createApp(options: AppOptions): FastifyInstance {
     reply.status(error.status).send(error.toJSON());
   });
 
-  registerChatCompletionsRoute(app, { resolver, executor, recorder });
-  registerModelsRoute(app, { resolver, models });
-  registerHealthRoutes(app, { models, executor });
+  registerChatCompletionsRoute(app, { gateway, models });
+  registerModelsRoute(app, { listNames: () => gateway.resolver.listNames(), models });
+  registerHealthRoutes(app, { models, gateway });
   registerMetricsRoute(app, { metrics });
   return app;
 }

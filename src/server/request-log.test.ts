@@ -262,7 +262,7 @@ describe('request log and metrics agree with what the client saw', () => {
         (response) => {
           assert.equal(
             response.headers.trailer,
-            'x-switchyard-model, x-switchyard-cost-usd, x-switchyard-baseline-cost-usd',
+            'x-switchyard-model, x-switchyard-route-reason, x-switchyard-cost-usd, x-switchyard-baseline-cost-usd',
           );
           response.resume();
           response.on('end', () => resolve(response.trailers));

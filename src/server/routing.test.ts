@@ -84,12 +84,19 @@ describe('routing through the live server', () => {
       messages: [{ role: 'user', content: 'hi' }],
     });
     assert.equal(byMetadata.headers['x-switchyard-route'], 'cloud');
+    assert.equal(
+      byMetadata.headers['x-switchyard-route-reason'],
+      "The request forced route 'cloud' (metadata.route).",
+    );
     const byHeader = await ask(
       { model: 'auto', messages: [{ role: 'user', content: 'hi' }] },
       { 'x-switchyard-route': 'cloud' },
     );
     assert.equal(byHeader.headers['x-switchyard-route'], 'cloud');
-    assert.equal(byHeader.headers['x-switchyard-route-reason'], "The request forced route 'cloud'.");
+    assert.equal(
+      byHeader.headers['x-switchyard-route-reason'],
+      "The request forced route 'cloud' (x-switchyard-route header).",
+    );
     const unknown = await ask(
       { model: 'auto', messages: [{ role: 'user', content: 'hi' }] },
       { 'x-switchyard-route': 'gpt9' },

@@ -1,3 +1,3 @@
-export type { RequestLog, RequestLogRecord } from './request-log-record.js';
+export type { RequestLog } from './request-log.js';
 export { type LoggedRequest, readRequestLogFile } from './sqlite/read-sqlite-request-log.js';
 export { SqliteRequestLog } from './sqlite/sqlite-request-log.js';

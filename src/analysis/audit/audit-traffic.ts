@@ -2,7 +2,7 @@ import { findBuiltInPrice, type PriceBook } from '../../accounting/index.js';
 import { AUTO_MODEL, isLocalModelConfig, type SwitchyardConfig } from '../../config/index.js';
 import type { Usage } from '../../contract/index.js';
 import { createOpenAITokenCounter } from '../../providers/shared/index.js';
-import { ModelResolver, type RoutableModel, type TaskClassifier } from '../../routing/index.js';
+import { type RoutableModel, RouteResolver, type TaskClassifier } from '../../routing/index.js';
 import type { TrafficEntry } from './read-traffic.js';
 
 export interface AuditReport {
@@ -67,7 +67,7 @@ export function auditTraffic(
 ): AuditReport {
   const { config, priceBook } = options;
   const models = describeModels(config);
-  const resolver = new ModelResolver<RoutableModel>({
+  const resolver = new RouteResolver<RoutableModel>({
     models,
     routing: config.routing,
     classifier: options.classifier,
@@ -88,17 +88,19 @@ export function auditTraffic(
   let llmOnly = 0;
   let hybrid = 0;
   for (const entry of entries) {
-    const target = resolver.resolve(AUTO_MODEL, { ...entry.request, metadata: {} });
-    const features = target.features;
+    const decision = resolver.resolve(AUTO_MODEL, { ...entry.request, metadata: {} });
+    const target = models.get(decision.target) as RoutableModel;
+    const features = decision.features;
     const taskType = features?.taskType ?? 'other';
     byTaskType[taskType] = (byTaskType[taskType] ?? 0) + 1;
-    byRoute[target.model.name] = (byRoute[target.model.name] ?? 0) + 1;
-    byRule[target.rule] = (byRule[target.rule] ?? 0) + 1;
-    if (target.model.isLocal) local += 1;
-    if (target.piiKinds.length > 0 || (entry.piiKinds?.length ?? 0) > 0) pii += 1;
+    const { rule } = decision;
+    byRoute[target.name] = (byRoute[target.name] ?? 0) + 1;
+    byRule[rule] = (byRule[rule] ?? 0) + 1;
+    if (target.isLocal) local += 1;
+    if (decision.piiKinds.length > 0 || (entry.piiKinds?.length ?? 0) > 0) pii += 1;
     const input = entry.inputTokens ?? features?.inputTokens ?? 0;
     let output = entry.outputTokens;
-    if (output === undefined && entry.responseText) output = target.model.countTokens(entry.responseText);
+    if (output === undefined && entry.responseText) output = target.countTokens(entry.responseText);
     if (output === undefined) missingOutput += 1;
     inputTokens += input;
     outputTokens += output ?? 0;
@@ -106,7 +108,7 @@ export function auditTraffic(
     const todayPrice = (entry.model ? findBuiltInPrice(entry.model) : undefined) ?? baselinePrice;
     if (todayPrice)
       llmOnly += (input * todayPrice.inputPerMillion + (output ?? 0) * todayPrice.outputPerMillion) / 1e6;
-    hybrid += priceBook.startAttempt(target.model.name).finish(usage) ?? 0;
+    hybrid += priceBook.startAttempt(target.name).finish(usage) ?? 0;
   }
   const n = entries.length;
   const scale = options.requestsPerMonth && n > 0 ? options.requestsPerMonth / n : 1;

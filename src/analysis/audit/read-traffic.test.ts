@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { createDecision, createOutcome, SAMPLE_USAGE } from '../../../test/support/create-outcome.js';
 import { SqliteRequestLog } from '../../storage/index.js';
 import { readCsvTraffic, readJsonlTraffic, readTraffic } from './read-traffic.js';
 
@@ -52,40 +53,14 @@ describe('reading recorded traffic', () => {
   it('reads Switchyard’s own request log, keeping the PII kinds the gateway found', async () => {
     const path = join(dir, 'log.db');
     const log = new SqliteRequestLog({ path, batchSize: 10, flushIntervalMs: 10, onError: () => {} });
-    log.append({
-      id: '01',
-      startedAt: 0,
-      tenant: null,
-      user: null,
-      requestedModel: 'gpt-4o',
-      route: 'local',
-      rule: 'pii',
-      reason: 'r',
-      scores: { piiKinds: ['iban'] },
-      escalated: false,
-      escalationReason: null,
-      finalModel: 'local',
-      status: 200,
-      errorCode: null,
-      errorMessage: null,
-      stream: false,
-      ttftMs: 1,
-      latencyMs: 2,
-      usage: {
-        inputTokens: 30,
-        outputTokens: 5,
-        cachedInputTokens: 0,
-        cacheWriteInputTokens: 0,
-        reasoningTokens: 0,
-        source: 'upstream',
-      },
-      costUsd: 0,
-      baselineCostUsd: 0.0001,
-      configHash: 'h',
-      requestContent: 'user: pay [IBAN] now',
-      responseContent: 'done',
-      attempts: [],
-    });
+    log.append(
+      createOutcome('01', {
+        requestedModel: 'gpt-4o',
+        decision: createDecision('local', { piiKinds: ['iban'], localOnly: true }),
+        usage: { ...SAMPLE_USAGE, inputTokens: 30, outputTokens: 5 },
+        content: { request: 'user: pay [IBAN] now', response: 'done' },
+      }),
+    );
     await log.close();
     const [entry] = await readTraffic(path, 'switchyard-log');
     assert.deepEqual(entry, {

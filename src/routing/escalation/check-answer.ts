@@ -1,15 +1,10 @@
 import type { EscalationConfig } from '../../config/index.js';
-import type { ChatRequest, ChatResult } from '../../contract/index.js';
+import type { ChatRequest, ChatResult, EscalationReason } from '../../contract/index.js';
 import { findValueProblem } from './json-schema-validators.js';
 import { runVerifiers, VERIFIERS } from './verifiers/index.js';
 
 /** Why a small model's answer is not good enough (bounded: used as a metric label). */
-export type EscalationReason =
-  | 'empty'
-  | 'invalid_tool_call'
-  | 'invalid_json'
-  | 'low_confidence'
-  | `verifier:${'arithmetic' | 'answer-format' | 'hedging'}`;
+export type { EscalationReason };
 
 export interface FailedCheck {
   reason: EscalationReason;

@@ -29,8 +29,3 @@ export function exceedsModelLimits(error: GatewayError): boolean {
     (error.code === 'invalid_value' && error.param === 'max_tokens')
   );
 }
-
-/** The report's reason when a fallback answered. */
-export function describeFallback(from: string | undefined, to: string, cause: string | undefined): string {
-  return `Fell back from ${from} to ${to}: ${cause ?? 'it failed'}.`;
-}

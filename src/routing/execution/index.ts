@@ -1,3 +1,4 @@
-export { ChatExecutor, type GenerateOutcome, type StreamOutcome } from './chat-executor.js';
+export { AttemptLog, type EscalationDeclined } from './attempt-log.js';
+export { ChatExecutor, type StreamHooks } from './chat-executor.js';
 export { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
-export { type ExecutionReport, sumAttemptCost, sumAttemptMs } from './execution-report.js';
+export { decideRouteReason } from './decide-route-reason.js';

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { PiiKind } from '../../contract/index.js';
 import {
   hasCardIssuerPrefix,
   isIbanValid,
@@ -7,7 +8,7 @@ import {
   isSsnValid,
 } from './pii-validators.js';
 
-export type PiiKind = 'email' | 'phone' | 'payment-card' | 'iban' | 'us-ssn' | 'es-dni' | 'ip-address';
+export type { PiiKind };
 
 export interface PiiMatch {
   kind: PiiKind;

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { parseConfigText } from '../../config/index.js';
 import { HeuristicTaskClassifier } from '../features/heuristic-task-classifier.js';
 import type { RequestFeatures } from '../features/request-features.js';
+import { describeRouteReason } from '../describe-route-reason.js';
 import { evaluatePolicy } from './evaluate-policy.js';
 
 const { routing } = parseConfigText(
@@ -42,7 +43,7 @@ describe('evaluatePolicy', () => {
     assert.deepEqual(evaluatePolicy(routing, features()), {
       target: 'local',
       rule: 'default',
-      reason: 'No rule matched; routed to the default model local.',
+      reason: { kind: 'default', target: 'local' },
     });
   });
 
@@ -50,12 +51,12 @@ describe('evaluatePolicy', () => {
     const decision = evaluatePolicy(routing, features({ piiKinds: ['iban'], inputTokens: 5000 }));
     assert.equal(decision.target, 'local');
     assert.equal(decision.rule, 'rule 0');
-    assert.equal(decision.reason, 'Routed to local by rule 0: PII found (iban).');
+    assert.equal(describeRouteReason(decision.reason), 'Routed to local by rule 0: PII found (iban).');
   });
 
   it('names the rule and the fact that matched', () => {
     const decision = evaluatePolicy(routing, features({ inputTokens: 3001 }));
-    assert.equal(decision.reason, 'Routed to cloud by long-context: 3001 input tokens > 3000.');
+    assert.equal(describeRouteReason(decision.reason), 'Routed to cloud by long-context: 3001 input tokens > 3000.');
     assert.equal(evaluatePolicy(routing, features({ inputTokens: 3000 })).target, 'local');
   });
 

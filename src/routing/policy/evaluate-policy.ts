@@ -1,12 +1,13 @@
 import type { NumberCondition, RoutingConfig, RoutingRule, RuleCondition } from '../../config/index.js';
+import type { RouteReason } from '../../contract/index.js';
 import type { RequestFeatures } from '../features/request-features.js';
 
-/** Which target the policy picked, which rule did it, and why in one short sentence. */
+/** Which target the policy picked, which rule did it, and the facts that matched. */
 export interface PolicyDecision {
   target: string;
   /** The rule's name, `rule <index>`, or `default`. */
   rule: string;
-  reason: string;
+  reason: Extract<RouteReason, { kind: 'rule' | 'default' }>;
 }
 
 function toList(value: string | string[]): string[] {
@@ -94,12 +95,7 @@ export function evaluatePolicy(routing: RoutingConfig, features: RequestFeatures
     const facts = matchCondition(rule.when, features);
     if (!facts) continue;
     const name = nameOf(rule, index);
-    const why = facts.length > 0 ? facts.join(', ') : 'it matches every request';
-    return { target: rule.then, rule: name, reason: `Routed to ${rule.then} by ${name}: ${why}.` };
+    return { target: rule.then, rule: name, reason: { kind: 'rule', rule: name, target: rule.then, facts } };
   }
-  return {
-    target: routing.default,
-    rule: 'default',
-    reason: `No rule matched; routed to the default model ${routing.default}.`,
-  };
+  return { target: routing.default, rule: 'default', reason: { kind: 'default', target: routing.default } };
 }

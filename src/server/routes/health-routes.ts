@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChatModel } from '../../contract/index.js';
-import type { ChatExecutor } from '../../routing/index.js';
+import type { ChatGateway } from '../../gateway/index.js';
 
 /**
  * `/health`: the process answers. `/ready`: every model is loaded and configured (503 if not),
@@ -10,12 +10,12 @@ import type { ChatExecutor } from '../../routing/index.js';
  */
 export function registerHealthRoutes(
   app: FastifyInstance,
-  options: { models: ReadonlyMap<string, ChatModel>; executor: ChatExecutor },
+  options: { models: ReadonlyMap<string, ChatModel>; gateway: ChatGateway },
 ): void {
   app.get('/health', async () => ({ status: 'ok' }));
 
   app.get('/ready', async (_request, reply) => {
-    const circuits = new Map(options.executor.circuitStates().map((circuit) => [circuit.model, circuit]));
+    const circuits = new Map(options.gateway.circuitStates().map((circuit) => [circuit.model, circuit]));
     const models: Record<string, unknown> = {};
     let ready = true;
     for (const [name, model] of options.models) {

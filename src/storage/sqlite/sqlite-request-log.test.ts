@@ -4,64 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { Usage } from '../../contract/index.js';
-import type { RequestLogRecord } from '../request-log-record.js';
+import { createOutcome } from '../../../test/support/create-outcome.js';
 import { SqliteRequestLog } from './sqlite-request-log.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'switchyard-log-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
-
-const USAGE: Usage = {
-  inputTokens: 400,
-  outputTokens: 600,
-  cachedInputTokens: 0,
-  cacheWriteInputTokens: 0,
-  reasoningTokens: 0,
-  source: 'upstream',
-};
-
-function createRecord(id: string, overrides: Partial<RequestLogRecord> = {}): RequestLogRecord {
-  return {
-    id,
-    startedAt: Date.UTC(2026, 10, 24, 12, 0, 0),
-    tenant: 'acme',
-    user: 'user-1',
-    requestedModel: 'auto',
-    route: 'local',
-    rule: 'default',
-    reason: 'Routed to the default model local.',
-    scores: { taskType: 'faq', complexity: 0.2 },
-    escalated: true,
-    escalationReason: 'low_confidence',
-    finalModel: 'cloud',
-    status: 200,
-    errorCode: null,
-    errorMessage: null,
-    stream: false,
-    ttftMs: 12.5,
-    latencyMs: 40.25,
-    usage: USAGE,
-    costUsd: 0.014,
-    baselineCostUsd: 0.014,
-    configHash: 'abc',
-    requestContent: 'hello [email]',
-    responseContent: 'hi',
-    attempts: [
-      { model: 'local', role: 'primary', status: 'ok', latencyMs: 20, costUsd: 0 },
-      {
-        model: 'cloud',
-        role: 'escalation',
-        status: 'ok',
-        latencyMs: 20,
-        ttftMs: 5,
-        costUsd: 0.014,
-        modelId: 'gpt-4o-2024-08-06',
-        usage: USAGE,
-      },
-    ],
-    ...overrides,
-  };
-}
 
 /** Resident bytes of the C heap (glibc's main arena: SQLite's page cache lives there), in MB. */
 function readCHeapMb(): number {
@@ -82,7 +29,7 @@ describe('SqliteRequestLog', () => {
   it('writes one request row and one row per attempt, in WAL mode', async () => {
     const path = join(directory, 'a.db');
     const log = openLog(path);
-    log.append(createRecord('r1'));
+    log.append(createOutcome('r1'));
     assert.equal(log.pendingRows, 1);
     await log.close();
     const database = new Database(path, { readonly: true });
@@ -94,7 +41,16 @@ describe('SqliteRequestLog', () => {
     assert.equal(row.final_model, 'cloud');
     assert.equal(row.cost_usd, 0.014);
     assert.equal(row.input_tokens, 400);
-    assert.deepEqual(JSON.parse(row.scores as string), { taskType: 'faq', complexity: 0.2 });
+    assert.deepEqual(JSON.parse(row.scores as string), {
+      taskType: 'faq',
+      taskTypeProbability: 0.9,
+      complexity: 0.2,
+      inputTokens: 400,
+      hasTools: false,
+      responseFormat: 'text',
+      piiKinds: [],
+      localOnly: false,
+    });
     const attempts = database
       .prepare('SELECT model, role, status, cost_usd, model_id FROM attempts ORDER BY attempt_index')
       .all();
@@ -108,12 +64,12 @@ describe('SqliteRequestLog', () => {
   it('writes a full batch without waiting for the timer, and reopens an existing file', async () => {
     const path = join(directory, 'b.db');
     const log = new SqliteRequestLog({ path, batchSize: 3, flushIntervalMs: 60_000, onError: () => {} });
-    for (const id of ['x1', 'x2', 'x3']) log.append(createRecord(id));
+    for (const id of ['x1', 'x2', 'x3']) log.append(createOutcome(id));
     await log.flush();
     assert.equal(log.pendingRows, 0);
     await log.close();
     const reopened = openLog(path);
-    reopened.append(createRecord('x4'));
+    reopened.append(createOutcome('x4'));
     await reopened.close();
     const database = new Database(path, { readonly: true });
     assert.equal((database.prepare('SELECT count(*) AS n FROM requests').get() as { n: number }).n, 4);
@@ -124,10 +80,10 @@ describe('SqliteRequestLog', () => {
     const path = join(directory, 'c.db');
     const errors: number[] = [];
     const log = openLog(path, (_error, lost) => errors.push(lost));
-    log.append(createRecord('dup'));
-    log.append(createRecord('ok1'));
-    log.append(createRecord('dup'));
-    log.append(createRecord('ok2'));
+    log.append(createOutcome('dup'));
+    log.append(createOutcome('ok1'));
+    log.append(createOutcome('dup'));
+    log.append(createOutcome('ok2'));
     await log.close();
     const database = new Database(path, { readonly: true });
     const ids = database.prepare('SELECT id FROM requests ORDER BY id').all();
@@ -141,7 +97,7 @@ describe('SqliteRequestLog', () => {
     const log = new SqliteRequestLog({ path, batchSize: 3, flushIntervalMs: 150, onError: () => {} });
     const reader = new Database(path, { readonly: true });
     const count = () => (reader.prepare('SELECT count(*) AS n FROM requests').get() as { n: number }).n;
-    log.append(createRecord('t1'));
+    log.append(createOutcome('t1'));
     await new Promise((resolve) => setImmediate(resolve));
     // Written into the open transaction, which another connection (or a crash) does not see yet.
     assert.equal(count(), 0);
@@ -149,7 +105,7 @@ describe('SqliteRequestLog', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     assert.equal(count(), 1);
     assert.equal(log.pendingRows, 0);
-    for (const id of ['b1', 'b2', 'b3']) log.append(createRecord(id));
+    for (const id of ['b1', 'b2', 'b3']) log.append(createOutcome(id));
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(count(), 4, 'a full batch is committed at once');
     assert.equal(log.pendingRows, 0);
@@ -167,7 +123,7 @@ describe('SqliteRequestLog', () => {
     setup.close();
     const errors: number[] = [];
     const log = openLog(path, (_error, lost) => errors.push(lost));
-    for (const id of ['ok1', 'ok2', 'poison', 'ok3']) log.append(createRecord(id));
+    for (const id of ['ok1', 'ok2', 'poison', 'ok3']) log.append(createOutcome(id));
     await log.close();
     const database = new Database(path, { readonly: true });
     assert.deepEqual(database.prepare('SELECT id FROM requests').all(), [{ id: 'ok3' }]);
@@ -188,7 +144,7 @@ describe('SqliteRequestLog', () => {
     setup.close();
     const errors: number[] = [];
     const log = openLog(path, (_error, lost) => errors.push(lost));
-    for (const id of ['before', 'half', 'after']) log.append(createRecord(id));
+    for (const id of ['before', 'half', 'after']) log.append(createOutcome(id));
     await log.close();
     const database = new Database(path, { readonly: true });
     assert.deepEqual(database.prepare('SELECT id FROM requests ORDER BY id').all(), [
@@ -210,7 +166,7 @@ describe('SqliteRequestLog', () => {
   it('refuses rows after close instead of dropping them silently', async () => {
     const log = openLog(join(directory, 'd.db'));
     await log.close();
-    assert.throws(() => log.append(createRecord('late')), /closed/);
+    assert.throws(() => log.append(createOutcome('late')), /closed/);
   });
 
   it('holds a small page cache: 40 MB of rows leave the C heap about where it was', async () => {
@@ -224,7 +180,7 @@ describe('SqliteRequestLog', () => {
     const before = readCHeapMb();
     const content = 'x'.repeat(2_000);
     for (let index = 0; index < 20_000; index += 1) {
-      log.append(createRecord(`cache-${index}`, { requestContent: content, responseContent: content }));
+      log.append(createOutcome(`cache-${index}`, { content: { request: content, response: content } }));
       if (index % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
     }
     await log.flush();

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as SqliteDatabase, type Statement } from 'better-sqlite3';
-import type { RequestLog, RequestLogRecord } from '../request-log-record.js';
+import type { RequestOutcome } from '../../contract/index.js';
+import type { RequestLog } from '../request-log.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 
 type Row = Record<string, string | number | null>;
@@ -11,43 +12,66 @@ const CHECKPOINT_PAGES = 4_000;
 /** The connection's page cache, in KiB (SQLite's own default). */
 const CACHE_KIB = 2_000;
 
-function convertRequestRow(record: RequestLogRecord): Row {
-  const usage = record.usage;
+/** Router features and residency facts, as the `scores` column keeps them (JSON). */
+function collectScores(outcome: RequestOutcome): string | null {
+  const decision = outcome.decision;
+  if (!decision) return null;
+  const scores: Record<string, unknown> = {};
+  const features = decision.features;
+  if (features) {
+    scores.taskType = features.taskType;
+    scores.taskTypeProbability = features.taskTypeProbability;
+    scores.complexity = features.complexity;
+    scores.inputTokens = features.inputTokens;
+    scores.hasTools = features.hasTools;
+    scores.responseFormat = features.responseFormat;
+    if (features.intent !== undefined) {
+      scores.intent = features.intent;
+      scores.inScope = features.inScope;
+    }
+  }
+  scores.piiKinds = decision.piiKinds;
+  scores.localOnly = decision.localOnly;
+  return JSON.stringify(scores);
+}
+
+function convertRequestRow(outcome: RequestOutcome): Row {
+  const { usage, decision, timings } = outcome;
   return {
-    id: record.id,
-    started_at: new Date(record.startedAt).toISOString(),
-    tenant: record.tenant,
-    user_id: record.user,
-    requested_model: record.requestedModel,
-    route: record.route,
-    rule: record.rule,
-    reason: record.reason,
-    scores: record.scores ? JSON.stringify(record.scores) : null,
-    escalated: record.escalated ? 1 : 0,
-    escalation_reason: record.escalationReason,
-    final_model: record.finalModel,
-    status: record.status,
-    error_code: record.errorCode,
-    error_message: record.errorMessage,
-    stream: record.stream ? 1 : 0,
-    ttft_ms: record.ttftMs,
-    latency_ms: record.latencyMs,
+    id: outcome.id,
+    started_at: new Date(outcome.startedAt).toISOString(),
+    tenant: outcome.tenant,
+    user_id: outcome.user,
+    requested_model: outcome.requestedModel,
+    route: decision?.target ?? null,
+    rule: decision?.rule ?? null,
+    reason: outcome.reasonText,
+    scores: collectScores(outcome),
+    escalated: outcome.escalation?.escalated ? 1 : 0,
+    escalation_reason: outcome.escalation?.why ?? null,
+    final_model: outcome.servedModel,
+    status: outcome.status,
+    error_code: outcome.error?.code ?? null,
+    error_message: outcome.error?.message ?? null,
+    stream: outcome.stream ? 1 : 0,
+    ttft_ms: timings.ttftMs,
+    latency_ms: timings.latencyMs,
     input_tokens: usage?.inputTokens ?? null,
     output_tokens: usage?.outputTokens ?? null,
     cached_input_tokens: usage?.cachedInputTokens ?? null,
     reasoning_tokens: usage?.reasoningTokens ?? null,
     usage_source: usage?.source ?? null,
-    cost_usd: record.costUsd,
-    baseline_cost_usd: record.baselineCostUsd,
-    config_hash: record.configHash,
-    request_content: record.requestContent,
-    response_content: record.responseContent,
+    cost_usd: outcome.costUsd,
+    baseline_cost_usd: outcome.baselineCostUsd,
+    config_hash: outcome.configHash,
+    request_content: outcome.content.request,
+    response_content: outcome.content.response,
   };
 }
 
-function convertAttemptRows(record: RequestLogRecord): Row[] {
-  return record.attempts.map((attempt, index) => ({
-    request_id: record.id,
+function convertAttemptRows(outcome: RequestOutcome): Row[] {
+  return outcome.attempts.map((attempt, index) => ({
+    request_id: outcome.id,
     attempt_index: index,
     model: attempt.model,
     role: attempt.role,
@@ -69,17 +93,29 @@ function convertAttemptRows(record: RequestLogRecord): Row[] {
   }));
 }
 
-/**
- * An INSERT with positional parameters in the order of `columns`; rows are bound with
- * `Object.values(row)`, so the converters above must list every column, always in one order.
- * Positional binding saves better-sqlite3 a lookup by name per column: 13.1 -> 11.3 µs per
- * request row and attempt row written (bench/gateway/RESULTS.md).
- */
+/** An INSERT with one named parameter per column, bound from a converted row. */
 function prepareInsert(database: SqliteDatabase, table: string, columns: string[]): Statement {
-  const names = columns.join(', ');
-  const values = columns.map(() => '?').join(', ');
-  return database.prepare(`INSERT INTO ${table} (${names}) VALUES (${values})`);
+  const values = columns.map((column) => `@${column}`).join(', ');
+  return database.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values})`);
 }
+
+const REQUEST_COLUMNS = Object.keys(
+  convertRequestRow({
+    id: '',
+    startedAt: 0,
+    decision: null,
+    escalation: null,
+    attempts: [],
+    timings: { latencyMs: 0, ttftMs: null, upstreamMs: 0, backoffMs: 0, overheadMs: 0 },
+    content: { request: null, response: null },
+  } as unknown as RequestOutcome),
+);
+const ATTEMPT_COLUMNS = Object.keys(
+  convertAttemptRows({
+    id: '',
+    attempts: [{ model: '', role: 'primary', status: 'ok', latencyMs: 0, costUsd: 0 }],
+  } as unknown as RequestOutcome)[0] as Row,
+);
 
 /**
  * The default request log: one SQLite file in WAL mode (readers such as `sqlite3` or a dashboard
@@ -88,10 +124,8 @@ function prepareInsert(database: SqliteDatabase, table: string, columns: string[
  * Rows go into SQLite as soon as the event loop is done with the requests that produced them (one
  * `setImmediate` per loop turn, after the answers are written), inside a transaction that stays
  * open until `batchSize` rows are in it or `flushIntervalMs` has passed since its first row; then it
- * is committed. Holding rows as JavaScript objects until a batch was full (as this log did before)
- * kept them alive across young-generation collections, so every row was promoted to the old
- * generation and freed only by a full mark-compact (bench/gateway/RESULTS.md, round 5). SQLite's
- * page cache holds them instead. A crash loses at most the uncommitted rows, as before: the last
+ * is committed. The request never waits for the database, and outcomes do not linger in memory:
+ * SQLite's page cache holds the open batch. A crash loses at most the uncommitted rows, the last
  * `flushIntervalMs`.
  *
  * A row that SQLite refuses is dropped alone and reported; the rest of the transaction stays. An
@@ -109,7 +143,7 @@ export class SqliteRequestLog implements RequestLog {
   private readonly flushIntervalMs: number;
   private readonly onError: (error: unknown, lostRows: number) => void;
   /** Appended in this loop turn, written by the next `setImmediate`. */
-  private arrived: RequestLogRecord[] = [];
+  private arrived: RequestOutcome[] = [];
   private writeScheduled = false;
   /** Rows written in the open transaction. */
   private uncommitted = 0;
@@ -129,29 +163,15 @@ export class SqliteRequestLog implements RequestLog {
     // WAL + NORMAL is durable across process crashes; only an OS crash can lose the last commits.
     this.database.pragma('synchronous = NORMAL');
     this.database.pragma('busy_timeout = 5000');
-    // A checkpoint blocks the event loop on two fsyncs (about 6 ms here) plus its pages. SQLite's
-    // default (every 1,000 pages, 4 MB) stalled 10-13 ms about twice a second under load; every
-    // 4,000 pages stalls about 30 ms four times as rarely: half the blocked time, p99 12-14 -> 8 ms
-    // (bench/gateway/RESULTS.md). The WAL file grows to about 16 MB between checkpoints.
+    // A checkpoint blocks the event loop on fsyncs; fewer, larger ones block it for less time in
+    // all (bench/gateway/RESULTS.md). The WAL file grows to about 16 MB between checkpoints.
     this.database.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
-    // better-sqlite3 builds SQLite with a 16 MB page cache per connection, and under load the log's
-    // filled it: 18 MB of the gateway's resident memory. This connection only appends (each index
-    // grows at its right edge), so SQLite's own default of 2 MB holds every page it touches; the
-    // insert cost is the same (bench/gateway/RESULTS.md, round 7).
+    // This connection only appends (each index grows at its right edge), so SQLite's own default
+    // page cache holds every page it touches; better-sqlite3's larger default only costs memory.
     this.database.pragma(`cache_size = -${CACHE_KIB}`);
     migrateSqlite(this.database);
-    const sample = { id: '', startedAt: 0, attempts: [] } as unknown as RequestLogRecord;
-    this.insertRequest = prepareInsert(this.database, 'requests', Object.keys(convertRequestRow(sample)));
-    const sampleAttempt = {
-      id: '',
-      startedAt: 0,
-      attempts: [{ model: '', role: 'primary', status: 'ok', latencyMs: 0, costUsd: 0 }],
-    } as unknown as RequestLogRecord;
-    this.insertAttempt = prepareInsert(
-      this.database,
-      'attempts',
-      Object.keys(convertAttemptRows(sampleAttempt)[0] as Row),
-    );
+    this.insertRequest = prepareInsert(this.database, 'requests', REQUEST_COLUMNS);
+    this.insertAttempt = prepareInsert(this.database, 'attempts', ATTEMPT_COLUMNS);
     this.begin = this.database.prepare('BEGIN');
     this.commit = this.database.prepare('COMMIT');
     this.rollback = this.database.prepare('ROLLBACK');
@@ -168,9 +188,9 @@ export class SqliteRequestLog implements RequestLog {
     return this.arrived.length + this.uncommitted;
   }
 
-  append(record: RequestLogRecord): void {
+  append(outcome: RequestOutcome): void {
     if (this.closed) throw new Error('the request log is closed');
-    this.arrived.push(record);
+    this.arrived.push(outcome);
     if (!this.writeScheduled) {
       this.writeScheduled = true;
       setImmediate(this.writeArrived);
@@ -193,13 +213,13 @@ export class SqliteRequestLog implements RequestLog {
   private readonly writeArrived = (): void => {
     this.writeScheduled = false;
     if (this.arrived.length === 0 || !this.database.open) return;
-    const records = this.arrived;
+    const outcomes = this.arrived;
     this.arrived = [];
-    for (const record of records) this.writeOne(record);
+    for (const outcome of outcomes) this.writeOne(outcome);
     if (this.uncommitted >= this.batchSize) this.commitOpen();
   };
 
-  private writeOne(record: RequestLogRecord): void {
+  private writeOne(outcome: RequestOutcome): void {
     try {
       if (!this.database.inTransaction) {
         this.begin.run();
@@ -207,13 +227,13 @@ export class SqliteRequestLog implements RequestLog {
         // A pending commit must not keep a finished process alive; close() commits explicitly.
         this.commitTimer.unref();
       }
-      this.insertRequest.run(Object.values(convertRequestRow(record)));
+      this.insertRequest.run(convertRequestRow(outcome));
       try {
-        for (const row of convertAttemptRows(record)) this.insertAttempt.run(Object.values(row));
+        for (const row of convertAttemptRows(outcome)) this.insertAttempt.run(row);
       } catch (error) {
         // A request row is kept with all its attempts or not at all.
-        this.database.prepare('DELETE FROM attempts WHERE request_id = ?').run(record.id);
-        this.database.prepare('DELETE FROM requests WHERE id = ?').run(record.id);
+        this.database.prepare('DELETE FROM attempts WHERE request_id = ?').run(outcome.id);
+        this.database.prepare('DELETE FROM requests WHERE id = ?').run(outcome.id);
         throw error;
       }
       this.uncommitted += 1;
