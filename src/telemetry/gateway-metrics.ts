@@ -1,6 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Attempt, Usage } from '../contract/index.js';
-import { LabelledCounter, LabelledHistogram } from './labelled-metrics.js';
 
 /** What the metrics need to know about one finished request (bounded label values only). */
 export interface RequestSample {
@@ -23,7 +22,6 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 // Gateway overhead is meant to be sub-millisecond; buckets resolve it.
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
 const CIRCUIT_STATES = { closed: 0, 'half-open': 1, open: 2 } as const;
-const NO_LABELS: readonly string[] = [];
 
 /** Live state read at scrape time. */
 export interface GaugeSources {
@@ -35,176 +33,133 @@ export interface GaugeSources {
 }
 
 /**
- * Every Prometheus metric the gateway exports. Process metrics and the gauges read at scrape time
- * are prom-client's, on its own registry (so several gateways in one process, as in tests, do not
- * collide); the series every request updates are `LabelledCounter`s and `LabelledHistogram`s,
- * cheaper per update. Names follow `switchyard_<noun>_<unit>`.
+ * Every Prometheus metric the gateway exports, as prom-client metrics on this instance's own
+ * registry: several gateways can live in one process (as in tests) without their series colliding
+ * in prom-client's global registry. Names follow `switchyard_<noun>_<unit>`; labels are bounded
+ * (model, route, reason, status), never request ids.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  // Updated by every request: our own series (labelled-metrics.ts), not prom-client's.
-  private readonly requests: LabelledCounter;
-  private readonly requestDuration: LabelledHistogram;
-  private readonly upstreamDuration: LabelledHistogram;
-  private readonly overhead: LabelledHistogram;
-  private readonly timeToFirstToken: LabelledHistogram;
-  private readonly attempts: LabelledCounter;
-  private readonly tokens: LabelledCounter;
-  private readonly cost: LabelledCounter;
-  private readonly baselineCost: LabelledCounter;
-  private readonly unpricedAttempts: LabelledCounter;
-  private readonly escalations: LabelledCounter;
-  private readonly fallbacks: LabelledCounter;
-  private readonly perRequest: readonly { render(): string }[];
+  private readonly requests: Counter<'route' | 'model' | 'status'>;
+  private readonly requestDuration: Histogram<'route'>;
+  private readonly upstreamDuration: Histogram<'model' | 'status'>;
+  private readonly overhead: Histogram;
+  private readonly timeToFirstToken: Histogram<'model'>;
+  private readonly attempts: Counter<'model' | 'role' | 'status'>;
+  private readonly tokens: Counter<'model' | 'kind'>;
+  private readonly cost: Counter<'model'>;
+  private readonly baselineCost: Counter;
+  private readonly unpricedAttempts: Counter<'model'>;
+  private readonly escalations: Counter<'from' | 'to' | 'reason'>;
+  private readonly fallbacks: Counter<'from' | 'to' | 'reason'>;
 
   constructor(sources: GaugeSources, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
-    this.requests = new LabelledCounter({
+    this.requests = new Counter({
       name: 'switchyard_requests_total',
       help: 'Chat completion requests by routed target, answering model and HTTP status.',
       labelNames: ['route', 'model', 'status'],
+      registers,
     });
-    this.requestDuration = new LabelledHistogram({
+    this.requestDuration = new Histogram({
       name: 'switchyard_request_duration_seconds',
       help: 'Whole request time, from arrival to the last byte sent.',
       labelNames: ['route'],
       buckets: LATENCY_BUCKETS,
+      registers,
     });
-    this.upstreamDuration = new LabelledHistogram({
+    this.upstreamDuration = new Histogram({
       name: 'switchyard_upstream_duration_seconds',
       help: 'Time of each model attempt.',
       labelNames: ['model', 'status'],
       buckets: LATENCY_BUCKETS,
+      registers,
     });
-    this.overhead = new LabelledHistogram({
+    this.overhead = new Histogram({
       name: 'switchyard_gateway_overhead_seconds',
       help: 'Time the gateway added to a request: total minus model attempts and retry backoff.',
       buckets: OVERHEAD_BUCKETS,
+      registers,
     });
-    this.timeToFirstToken = new LabelledHistogram({
+    this.timeToFirstToken = new Histogram({
       name: 'switchyard_time_to_first_token_seconds',
       help: 'Time from the start of a model attempt to its first answer part.',
       labelNames: ['model'],
       buckets: LATENCY_BUCKETS,
+      registers,
     });
-    this.attempts = new LabelledCounter({
+    this.attempts = new Counter({
       name: 'switchyard_attempts_total',
       help: 'Model attempts by model, role (primary, retry, fallback, escalation) and status.',
       labelNames: ['model', 'role', 'status'],
+      registers,
     });
-    this.tokens = new LabelledCounter({
+    this.tokens = new Counter({
       name: 'switchyard_tokens_total',
       help: 'Tokens by model and kind (input includes cached input; output includes reasoning).',
       labelNames: ['model', 'kind'],
+      registers,
     });
-    this.cost = new LabelledCounter({
+    this.cost = new Counter({
       name: 'switchyard_cost_usd_total',
       help: 'What the model attempts cost, in USD (unknown prices count as zero).',
       labelNames: ['model'],
+      registers,
     });
-    this.baselineCost = new LabelledCounter({
+    // Unlabelled, so prom-client exports it at 0 from the start: a rate() has a first sample.
+    this.baselineCost = new Counter({
       name: 'switchyard_baseline_cost_usd_total',
       help: 'What the baseline model would have cost for the same answers, in USD.',
+      registers,
     });
-    this.unpricedAttempts = new LabelledCounter({
+    this.unpricedAttempts = new Counter({
       name: 'switchyard_unpriced_attempts_total',
       help: 'Model attempts whose cost is unknown because the model has no price; their requests are logged with a NULL cost.',
       labelNames: ['model'],
+      registers,
     });
-    this.escalations = new LabelledCounter({
+    this.escalations = new Counter({
       name: 'switchyard_escalations_total',
       help: 'Answers re-run on the escalation target, by reason.',
       labelNames: ['from', 'to', 'reason'],
+      registers,
     });
-    this.fallbacks = new LabelledCounter({
+    this.fallbacks = new Counter({
       name: 'switchyard_fallbacks_total',
       help: 'Requests served by a fallback, by the failed target and the error code that moved them.',
       labelNames: ['from', 'to', 'reason'],
-    });
-    this.perRequest = [
-      this.requests,
-      this.requestDuration,
-      this.upstreamDuration,
-      this.overhead,
-      this.timeToFirstToken,
-      this.attempts,
-      this.tokens,
-      this.cost,
-      this.baselineCost,
-      this.unpricedAttempts,
-      this.escalations,
-      this.fallbacks,
-    ];
-    new Counter({
-      name: 'switchyard_request_log_failed_rows_total',
-      help: 'Request-log rows that could not be written.',
       registers,
-      collect() {
-        this.reset();
-        this.inc(sources.requestLogFailedRows());
-      },
     });
-    new Gauge({
-      name: 'switchyard_circuit_state',
-      help: 'Circuit breaker per target: 0 closed, 1 half-open, 2 open.',
-      labelNames: ['model'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { model, state } of sources.circuitStates()) this.set({ model }, CIRCUIT_STATES[state]);
-      },
-    });
-    new Gauge({
-      name: 'switchyard_queue_depth',
-      help: 'Requests running and waiting on a queueing model (the embedded one).',
-      labelNames: ['model', 'state'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { model, running, waiting } of sources.queueDepths()) {
-          this.set({ model, state: 'running' }, running);
-          this.set({ model, state: 'waiting' }, waiting);
-        }
-      },
-    });
-    new Gauge({
-      name: 'switchyard_request_log_pending_rows',
-      help: 'Request-log rows accepted but not yet written.',
-      registers,
-      collect() {
-        this.set(sources.requestLogPendingRows());
-      },
-    });
+    registerScrapeTimeMetrics(sources, registers);
   }
 
   observeRequest(sample: RequestSample): void {
-    this.requests.inc([sample.route, sample.model, String(sample.status)]);
-    this.requestDuration.observe([sample.route], sample.durationSeconds);
-    this.overhead.observe(NO_LABELS, Math.max(0, sample.overheadSeconds));
+    this.requests.inc({ route: sample.route, model: sample.model, status: sample.status });
+    this.requestDuration.observe({ route: sample.route }, sample.durationSeconds);
+    this.overhead.observe(Math.max(0, sample.overheadSeconds));
     let fallbackFrom: Attempt | undefined;
     for (const attempt of sample.attempts) {
-      if (attempt.status !== 'skipped') {
-        this.upstreamDuration.observe([attempt.model, attempt.status], attempt.latencyMs / 1000);
+      const { model, status } = attempt;
+      if (status !== 'skipped') this.upstreamDuration.observe({ model, status }, attempt.latencyMs / 1000);
+      this.attempts.inc({ model, role: attempt.role, status });
+      if (attempt.ttftMs !== undefined) this.timeToFirstToken.observe({ model }, attempt.ttftMs / 1000);
+      if (attempt.usage) this.countTokens(model, attempt.usage);
+      if (attempt.costUsd) this.cost.inc({ model }, attempt.costUsd);
+      else if (attempt.costUsd === null && status !== 'skipped') this.unpricedAttempts.inc({ model });
+      if (attempt.role === 'fallback' && status === 'ok' && fallbackFrom) {
+        this.fallbacks.inc({
+          from: fallbackFrom.model,
+          to: model,
+          reason: fallbackFrom.errorCode ?? fallbackFrom.status,
+        });
       }
-      this.attempts.inc([attempt.model, attempt.role, attempt.status]);
-      if (attempt.ttftMs !== undefined) this.timeToFirstToken.observe([attempt.model], attempt.ttftMs / 1000);
-      if (attempt.usage) this.countTokens(attempt.model, attempt.usage);
-      if (attempt.costUsd) this.cost.inc([attempt.model], attempt.costUsd);
-      else if (attempt.costUsd === null && attempt.status !== 'skipped')
-        this.unpricedAttempts.inc([attempt.model]);
-      if (attempt.role === 'fallback' && attempt.status === 'ok' && fallbackFrom) {
-        this.fallbacks.inc([
-          fallbackFrom.model,
-          attempt.model,
-          fallbackFrom.errorCode ?? fallbackFrom.status,
-        ]);
-      }
-      if (attempt.status === 'error' || attempt.status === 'skipped') fallbackFrom = attempt;
+      if (status === 'error' || status === 'skipped') fallbackFrom = attempt;
     }
-    if (sample.baselineCostUsd) this.baselineCost.inc(NO_LABELS, sample.baselineCostUsd);
+    if (sample.baselineCostUsd) this.baselineCost.inc(sample.baselineCostUsd);
     if (sample.escalation) {
-      this.escalations.inc([sample.escalation.from, sample.escalation.to, sample.escalation.reason]);
+      const { from, to, reason } = sample.escalation;
+      this.escalations.inc({ from, to, reason });
     }
   }
 
@@ -217,12 +172,55 @@ export class GatewayMetrics {
   }
 
   private countTokenKind(model: string, kind: string, count: number): void {
-    if (count > 0) this.tokens.inc([model, kind], count);
+    if (count > 0) this.tokens.inc({ model, kind }, count);
   }
 
   /** The exposition text for `GET /metrics`. */
   async render(): Promise<{ contentType: string; body: string }> {
-    const own = this.perRequest.map((metric) => metric.render()).join('\n');
-    return { contentType: this.registry.contentType, body: `${await this.registry.metrics()}\n${own}` };
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** The series whose values are read from live state when Prometheus scrapes. */
+function registerScrapeTimeMetrics(sources: GaugeSources, registers: Registry[]): void {
+  new Counter({
+    name: 'switchyard_request_log_failed_rows_total',
+    help: 'Request-log rows that could not be written.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(sources.requestLogFailedRows());
+    },
+  });
+  new Gauge({
+    name: 'switchyard_circuit_state',
+    help: 'Circuit breaker per target: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['model'],
+    registers,
+    collect() {
+      this.reset();
+      for (const { model, state } of sources.circuitStates()) this.set({ model }, CIRCUIT_STATES[state]);
+    },
+  });
+  new Gauge({
+    name: 'switchyard_queue_depth',
+    help: 'Requests running and waiting on a queueing model (the embedded one).',
+    labelNames: ['model', 'state'],
+    registers,
+    collect() {
+      this.reset();
+      for (const { model, running, waiting } of sources.queueDepths()) {
+        this.set({ model, state: 'running' }, running);
+        this.set({ model, state: 'waiting' }, waiting);
+      }
+    },
+  });
+  new Gauge({
+    name: 'switchyard_request_log_pending_rows',
+    help: 'Request-log rows accepted but not yet written.',
+    registers,
+    collect() {
+      this.set(sources.requestLogPendingRows());
+    },
+  });
 }
