@@ -10,7 +10,7 @@ import { limitHeapGrowth } from './limit-heap-growth.js';
 import { limitYoungGeneration } from './limit-young-generation.js';
 import { createApp } from './server/index.js';
 import { type RequestLog, SqliteRequestLog } from './storage/index.js';
-import { createLogDestination } from './telemetry/index.js';
+import { createLogDestination, flushLogDestination } from './telemetry/index.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -54,13 +54,9 @@ export async function startGateway(options: {
   const { config } = options.loaded;
   limitHeapGrowth();
   const startYoungGenerationCap = limitYoungGeneration();
-  // Buffered writes that never block the event loop (createLogDestination): a write per request
-  // line costs more CPU than the rest of the request's handling (bench/gateway/RESULTS.md).
-  // Flushed on shutdown.
-  const logger = pino(
-    { level: config.logging.level, base: { service: 'switchyard' } },
-    createLogDestination(),
-  );
+  // Asynchronous writes, so a log line never waits for stdout's reader; flushed on shutdown.
+  const logDestination = createLogDestination();
+  const logger = pino({ level: config.logging.level, base: { service: 'switchyard' } }, logDestination);
   const classifier = createTaskClassifier(config.routing);
   const models = await createChatModels(config, options.env, createLoadReporter(process.stderr, logger));
   let requestLog: RequestLog | undefined;
@@ -100,7 +96,8 @@ export async function startGateway(options: {
         clearInterval(sweep);
         await requestLog?.close();
         await Promise.allSettled([...models.values()].map((model) => model.close()));
-        logger.flush();
+        // Last, and awaited: the process exits right after, and the shutdown's own lines must go out.
+        await flushLogDestination(logDestination);
       })();
       return closing;
     },
