@@ -6,8 +6,6 @@ import { type LoadedConfig, loadConfig, type SwitchyardConfig } from './config/i
 import { createChatModels, type ModelLoadReporter } from './create-chat-models.js';
 import { createTaskClassifier } from './create-task-classifier.js';
 import { StartupError } from './errors/index.js';
-import { limitHeapGrowth } from './limit-heap-growth.js';
-import { limitYoungGeneration } from './limit-young-generation.js';
 import { createApp } from './server/index.js';
 import { type RequestLog, SqliteRequestLog } from './storage/index.js';
 import { createLogDestination, flushLogDestination } from './telemetry/index.js';
@@ -52,8 +50,6 @@ export async function startGateway(options: {
   env: NodeJS.ProcessEnv;
 }): Promise<RunningGateway> {
   const { config } = options.loaded;
-  limitHeapGrowth();
-  const startYoungGenerationCap = limitYoungGeneration();
   // Asynchronous writes, so a log line never waits for stdout's reader; flushed on shutdown.
   const logDestination = createLogDestination();
   const logger = pino({ level: config.logging.level, base: { service: 'switchyard' } }, logDestination);
@@ -69,7 +65,6 @@ export async function startGateway(options: {
   const apiKey = config.server.apiKeyEnv ? options.env[config.server.apiKeyEnv] : undefined;
   const app = createApp({ config, models, logger, apiKey, requestLog, classifier });
   const address = await app.listen({ host: options.host, port: options.port });
-  startYoungGenerationCap?.();
   logger.info(
     {
       url: address,
