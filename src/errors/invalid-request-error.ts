@@ -6,6 +6,6 @@ export class InvalidRequestError extends GatewayError {
   readonly type = 'invalid_request_error';
 
   constructor(options: Omit<GatewayErrorOptions, 'code'> & { code?: string }) {
-    super(Object.assign({}, options, { code: options.code ?? 'invalid_request' }));
+    super({ ...options, code: options.code ?? 'invalid_request' });
   }
 }

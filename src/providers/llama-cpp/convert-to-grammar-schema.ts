@@ -94,14 +94,14 @@ class GrammarSchemaConverter {
     if (schema.const !== undefined || Array.isArray(schema.enum)) return schema;
     if (Array.isArray(schema.type)) {
       const types = [...new Set(schema.type as string[])];
-      if (types.length === 1) return this.convert(Object.assign({}, schema, { type: types[0] }));
+      if (types.length === 1) return this.convert({ ...schema, type: types[0] });
       const { type: _type, description, ...rest } = schema;
-      const members = types.map((type) => this.convert(Object.assign({}, rest, { type })));
+      const members = types.map((type) => this.convert({ ...rest, type }));
       return withDescription(description, { oneOf: members });
     }
     const type = schema.type ?? this.inferType(schema);
-    if (type === 'object') return this.convertObject(Object.assign({}, schema, { type }));
-    if (type === 'array') return this.convertArray(Object.assign({}, schema, { type }));
+    if (type === 'object') return this.convertObject({ ...schema, type });
+    if (type === 'array') return this.convertArray({ ...schema, type });
     if (type === 'string' && schema.format !== undefined && !GRAMMAR_FORMATS.has(String(schema.format))) {
       const { format: _format, ...rest } = schema;
       return rest;
@@ -202,5 +202,5 @@ export function convertToGrammarSchema(schema: Record<string, unknown>): Record<
   const rootName = converter.findHoistedName('#');
   if (rootName !== undefined) converter.defs[rootName] = converted;
   if (Object.keys(converter.defs).length === 0) return converted;
-  return Object.assign({}, converted, { $defs: converter.defs });
+  return { ...converted, $defs: converter.defs };
 }

@@ -124,7 +124,7 @@ export class LlamaCppChatModel implements ChatModel {
       sequences: config.parallel,
       threads,
     });
-    return new LlamaCppChatModel(Object.assign({}, options, { threads, llama, model, context }));
+    return new LlamaCppChatModel({ ...options, threads, llama, model, context });
   }
 
   get chatTemplateName(): string {
