@@ -4,10 +4,10 @@ import type { LlamaContextSequence } from 'node-llama-cpp';
  * node-llama-cpp's LlamaChat samples through `sequence.evaluate`, which discards the selected
  * token's probability. This swaps that one sequence's `evaluate` for the same loop over
  * `evaluateWithMetadata(..., {confidence: true})`, recording each probability, until `release`.
- * It is not free: on an H100 it cut decoding from 590 to 195 tokens/s (bench/slm/RESULTS.md), so
- * the backend installs it only for requests whose confidence will be judged. Sequences are pooled;
- * a request installs its recorder before it generates and releases it after, so no request records
- * into another's array or pays for another's capture.
+ * It is not free: asking for each token's probability slows decoding a lot (bench/slm/RESULTS.md
+ * has the figures), so the backend installs it only for requests whose confidence will be judged.
+ * Sequences are pooled; a request installs its recorder before it generates and releases it after,
+ * so no request records into another's array or pays for another's capture.
  */
 export function captureTokenProbabilities(sequence: LlamaContextSequence): {
   probabilities: number[];
