@@ -27,7 +27,7 @@ export class OutcomeRecorder {
     } catch (error) {
       logger.error({ err: error, requestId: outcome.id }, 'request log append failed');
     }
-    this.observe(outcome);
+    this.options.metrics?.observe(outcome);
     const { timings } = outcome;
     logger.info(
       {
@@ -53,24 +53,5 @@ export class OutcomeRecorder {
       },
       'chat completion',
     );
-  }
-
-  private observe(outcome: RequestOutcome): void {
-    const { metrics } = this.options;
-    if (!metrics || !outcome.decision) return;
-    const escalation = outcome.escalation;
-    metrics.observeRequest({
-      route: outcome.decision.target,
-      model: outcome.servedModel ?? 'none',
-      status: outcome.status,
-      durationSeconds: outcome.timings.latencyMs / 1000,
-      overheadSeconds: outcome.timings.overheadMs / 1000,
-      attempts: outcome.attempts,
-      ...(escalation && outcome.attempts.some((attempt) => attempt.role === 'escalation')
-        ? { escalation: { from: escalation.from, to: escalation.to, reason: escalation.why } }
-        : {}),
-      costUsd: outcome.costUsd,
-      baselineCostUsd: outcome.baselineCostUsd,
-    });
   }
 }

@@ -99,7 +99,7 @@ describe('reliability under hostile clients and upstreams', () => {
     const huge = JSON.stringify({ choices: [{ message: { content: 'x'.repeat(2_000_000) } }] });
     const faults = [
       { destroy: true },
-      { delayMs: 1_000 },
+      { delayMs: 2_000 },
       { raw: '\u0000\u00ff garbage \u0001', headers: { 'content-type': 'application/json' } },
       { raw: huge, headers: { 'content-type': 'application/json' } },
       { sse: ['{"choices":[{"index":0,"delta":{"content":"cut"}}]}'] },

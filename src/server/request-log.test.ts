@@ -232,9 +232,13 @@ describe('request log and metrics agree with what the client saw', () => {
   it('exports the same totals as Prometheus metrics', async () => {
     const text = await (await fetch(`${gateway.url}/metrics`)).text();
     const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1]);
-    assert.equal(value(/^switchyard_requests_total\{route="local",model="local",status="200"\} (\S+)$/m), 1);
-    assert.equal(value(/^switchyard_requests_total\{route="local",model="cloud",status="200"\} (\S+)$/m), 1);
-    assert.equal(value(/^switchyard_requests_total\{route="cloud",model="local",status="200"\} (\S+)$/m), 1);
+    const requests = (labels: string) =>
+      value(new RegExp(`^switchyard_requests_total\\{${labels}\\} (\\S+)$`, 'm'));
+    assert.equal(requests('route="local",model="local",reason="default",status="200"'), 1);
+    assert.equal(requests('route="local",model="cloud",reason="escalated",status="200"'), 1);
+    assert.equal(requests('route="cloud",model="local",reason="fallback",status="200"'), 1);
+    // Refused before routing: counted too, with no route.
+    assert.equal(requests('route="none",model="none",reason="none",status="400"'), 1);
     assert.ok(Math.abs(value(/^switchyard_cost_usd_total\{model="cloud"\} (\S+)$/m) - 0.00011835) < 1e-15);
     assert.equal(
       value(/^switchyard_escalations_total\{from="local",to="cloud",reason="low_confidence"\} (\S+)$/m),
@@ -245,7 +249,7 @@ describe('request log and metrics agree with what the client saw', () => {
       1,
     );
     assert.equal(value(/^switchyard_tokens_total\{model="cloud",kind="cached_input"\} (\S+)$/m), 1024);
-    assert.equal(value(/^switchyard_gateway_overhead_seconds_count (\S+)$/m), 3);
+    assert.equal(value(/^switchyard_gateway_overhead_seconds_count (\S+)$/m), 4);
     assert.ok(value(/^switchyard_baseline_cost_usd_total (\S+)$/m) > 0.007);
     assert.match(text, /^switchyard_request_duration_seconds_bucket\{le="0.005",route="local"\} /m);
     assert.match(text, /^switchyard_time_to_first_token_seconds_count\{model="local"\} 1$/m);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { register as globalRegistry } from 'prom-client';
+import { createDecision, createOutcome } from '../../test/support/create-outcome.js';
 import type { Attempt } from '../contract/index.js';
 import { GatewayMetrics, type GaugeSources } from './gateway-metrics.js';
 
@@ -28,12 +29,10 @@ const usage = {
   source: 'upstream',
 } as const;
 
-const fallbackRequest = {
-  route: 'local',
-  model: 'cloud',
-  status: 200,
-  durationSeconds: 0.3,
-  overheadSeconds: 0.0003,
+const fallbackRequest = createOutcome('r1', {
+  decision: createDecision('local'),
+  reason: { kind: 'fallback', from: 'local', to: 'cloud', cause: 'upstream_error' },
+  servedModel: 'cloud',
   attempts: [
     {
       model: 'local',
@@ -44,11 +43,21 @@ const fallbackRequest = {
       costUsd: 0,
     },
     { model: 'cloud', role: 'fallback', status: 'ok', latencyMs: 250, ttftMs: 40, usage, costUsd: 0.0001 },
+    {
+      model: 'big',
+      role: 'escalation',
+      status: 'error',
+      errorCode: 'upstream_error',
+      latencyMs: 5,
+      costUsd: 0,
+    },
   ] satisfies Attempt[],
-  escalation: { from: 'local', to: 'cloud', reason: 'low_confidence' },
+  escalation: { from: 'cloud', to: 'big', why: 'low_confidence', detail: 'd', escalated: false },
+  usage,
   costUsd: 0.0001,
   baselineCostUsd: 0.007,
-};
+  timings: { latencyMs: 300, ttftMs: 50, upstreamMs: 262, backoffMs: 0, overheadMs: 0.3 },
+});
 
 describe('GatewayMetrics', () => {
   it('exports every series with its type, and the unlabelled ones at 0 before any request', async () => {
@@ -92,10 +101,10 @@ describe('GatewayMetrics', () => {
 
   it('counts a request served by a fallback: requests, attempts, tokens, cost, fallback and escalation', async () => {
     const metrics = createMetrics();
-    metrics.observeRequest(fallbackRequest);
+    metrics.observe(fallbackRequest);
     const text = await scrape(metrics);
     for (const line of [
-      'switchyard_requests_total{route="local",model="cloud",status="200"} 1',
+      'switchyard_requests_total{route="local",model="cloud",reason="fallback",status="200"} 1',
       'switchyard_attempts_total{model="local",role="primary",status="error"} 1',
       'switchyard_attempts_total{model="cloud",role="fallback",status="ok"} 1',
       'switchyard_upstream_duration_seconds_count{model="cloud",status="ok"} 1',
@@ -106,7 +115,7 @@ describe('GatewayMetrics', () => {
       'switchyard_cost_usd_total{model="cloud"} 0.0001',
       'switchyard_baseline_cost_usd_total 0.007',
       'switchyard_fallbacks_total{from="local",to="cloud",reason="upstream_error"} 1',
-      'switchyard_escalations_total{from="local",to="cloud",reason="low_confidence"} 1',
+      'switchyard_escalations_total{from="cloud",to="big",reason="low_confidence"} 1',
       'switchyard_gateway_overhead_seconds_bucket{le="0.00025"} 0',
       'switchyard_gateway_overhead_seconds_bucket{le="0.0005"} 1',
       'switchyard_request_duration_seconds_bucket{le="0.25",route="local"} 0',
@@ -120,16 +129,14 @@ describe('GatewayMetrics', () => {
 
   it('counts an attempt without a price as unpriced, and a negative overhead as zero', async () => {
     const metrics = createMetrics();
-    metrics.observeRequest({
-      route: 'local',
-      model: 'local',
-      status: 200,
-      durationSeconds: 0.01,
-      overheadSeconds: -0.001,
-      attempts: [{ model: 'mystery', role: 'primary', status: 'ok', latencyMs: 9, costUsd: null }],
-      costUsd: null,
-      baselineCostUsd: null,
-    });
+    metrics.observe(
+      createOutcome('r2', {
+        attempts: [{ model: 'mystery', role: 'primary', status: 'ok', latencyMs: 9, costUsd: null }],
+        costUsd: null,
+        baselineCostUsd: null,
+        timings: { latencyMs: 10, ttftMs: 10, upstreamMs: 11, backoffMs: 0, overheadMs: -1 },
+      }),
+    );
     const text = await scrape(metrics);
     assert.match(text, /^switchyard_unpriced_attempts_total\{model="mystery"\} 1$/m);
     assert.match(text, /^switchyard_gateway_overhead_seconds_bucket\{le="0.0001"\} 1$/m);
@@ -139,7 +146,7 @@ describe('GatewayMetrics', () => {
   it('keeps each gateway’s series on its own registry, off prom-client’s global one', async () => {
     const first = createMetrics();
     const second = createMetrics();
-    first.observeRequest(fallbackRequest);
+    first.observe(fallbackRequest);
     assert.match(await scrape(first), /^switchyard_requests_total\{[^}]*\} 1$/m);
     assert.doesNotMatch(await scrape(second), /^switchyard_requests_total\{/m);
     assert.equal(globalRegistry.getSingleMetric('switchyard_requests_total'), undefined);

@@ -1,22 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Attempt, Usage } from '../contract/index.js';
-
-/** What the metrics need to know about one finished request (bounded label values only). */
-export interface RequestSample {
-  /** The target the routing decision picked. */
-  route: string;
-  /** The model whose answer the client got; `none` when every attempt failed. */
-  model: string;
-  /** HTTP status the client saw (499 when it left first). */
-  status: number;
-  durationSeconds: number;
-  /** Time the gateway itself added: total minus time spent waiting on models and on retry backoff. */
-  overheadSeconds: number;
-  attempts: readonly Attempt[];
-  escalation?: { from: string; to: string; reason: string };
-  costUsd: number | null;
-  baselineCostUsd: number | null;
-}
+import type { RequestOutcome, Usage } from '../contract/index.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 // Gateway overhead is meant to be sub-millisecond; buckets resolve it.
@@ -40,7 +23,7 @@ export interface GaugeSources {
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'route' | 'model' | 'status'>;
+  private readonly requests: Counter<'route' | 'model' | 'reason' | 'status'>;
   private readonly requestDuration: Histogram<'route'>;
   private readonly upstreamDuration: Histogram<'model' | 'status'>;
   private readonly overhead: Histogram;
@@ -58,8 +41,8 @@ export class GatewayMetrics {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
       name: 'switchyard_requests_total',
-      help: 'Chat completion requests by routed target, answering model and HTTP status.',
-      labelNames: ['route', 'model', 'status'],
+      help: 'Chat completion requests by routed target, answering model, kind of route reason and HTTP status (route, model and reason are none for a request refused before routing).',
+      labelNames: ['route', 'model', 'reason', 'status'],
       registers,
     });
     this.requestDuration = new Histogram({
@@ -134,12 +117,18 @@ export class GatewayMetrics {
     registerScrapeTimeMetrics(sources, registers);
   }
 
-  observeRequest(sample: RequestSample): void {
-    this.requests.inc({ route: sample.route, model: sample.model, status: sample.status });
-    this.requestDuration.observe({ route: sample.route }, sample.durationSeconds);
-    this.overhead.observe(Math.max(0, sample.overheadSeconds));
-    let fallbackFrom: Attempt | undefined;
-    for (const attempt of sample.attempts) {
+  /** Counts one finished request: every label is a view of its outcome. */
+  observe(outcome: RequestOutcome): void {
+    const route = outcome.decision?.target ?? 'none';
+    this.requests.inc({
+      route,
+      model: outcome.servedModel ?? 'none',
+      reason: outcome.reason?.kind ?? 'none',
+      status: outcome.status,
+    });
+    this.requestDuration.observe({ route }, outcome.timings.latencyMs / 1000);
+    this.overhead.observe(Math.max(0, outcome.timings.overheadMs / 1000));
+    for (const attempt of outcome.attempts) {
       const { model, status } = attempt;
       if (status !== 'skipped') this.upstreamDuration.observe({ model, status }, attempt.latencyMs / 1000);
       this.attempts.inc({ model, role: attempt.role, status });
@@ -147,19 +136,14 @@ export class GatewayMetrics {
       if (attempt.usage) this.countTokens(model, attempt.usage);
       if (attempt.costUsd) this.cost.inc({ model }, attempt.costUsd);
       else if (attempt.costUsd === null && status !== 'skipped') this.unpricedAttempts.inc({ model });
-      if (attempt.role === 'fallback' && status === 'ok' && fallbackFrom) {
-        this.fallbacks.inc({
-          from: fallbackFrom.model,
-          to: model,
-          reason: fallbackFrom.errorCode ?? fallbackFrom.status,
-        });
-      }
-      if (status === 'error' || status === 'skipped') fallbackFrom = attempt;
     }
-    if (sample.baselineCostUsd) this.baselineCost.inc(sample.baselineCostUsd);
-    if (sample.escalation) {
-      const { from, to, reason } = sample.escalation;
-      this.escalations.inc({ from, to, reason });
+    if (outcome.baselineCostUsd) this.baselineCost.inc(outcome.baselineCostUsd);
+    const reason = outcome.reason;
+    if (reason?.kind === 'fallback')
+      this.fallbacks.inc({ from: reason.from, to: reason.to, reason: reason.cause });
+    const escalation = outcome.escalation;
+    if (escalation && outcome.attempts.some((attempt) => attempt.role === 'escalation')) {
+      this.escalations.inc({ from: escalation.from, to: escalation.to, reason: escalation.why });
     }
   }
 

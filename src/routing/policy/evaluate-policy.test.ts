@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfigText } from '../../config/index.js';
+import { describeRouteReason } from '../describe-route-reason.js';
 import { HeuristicTaskClassifier } from '../features/heuristic-task-classifier.js';
 import type { RequestFeatures } from '../features/request-features.js';
-import { describeRouteReason } from '../describe-route-reason.js';
 import { evaluatePolicy } from './evaluate-policy.js';
 
 const { routing } = parseConfigText(
@@ -56,7 +56,10 @@ describe('evaluatePolicy', () => {
 
   it('names the rule and the fact that matched', () => {
     const decision = evaluatePolicy(routing, features({ inputTokens: 3001 }));
-    assert.equal(describeRouteReason(decision.reason), 'Routed to cloud by long-context: 3001 input tokens > 3000.');
+    assert.equal(
+      describeRouteReason(decision.reason),
+      'Routed to cloud by long-context: 3001 input tokens > 3000.',
+    );
     assert.equal(evaluatePolicy(routing, features({ inputTokens: 3000 })).target, 'local');
   });
 
