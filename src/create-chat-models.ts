@@ -16,8 +16,8 @@ async function loadLlamaCppModel(
   env: NodeJS.ProcessEnv,
   reporter: ModelLoadReporter,
 ): Promise<ChatModel> {
-  // Imported on demand: node-llama-cpp costs about 30 MB of memory, which a gateway serving only
-  // HTTP backends should not pay.
+  // Imported on demand: node-llama-cpp takes noticeable memory once loaded, which a gateway serving
+  // only HTTP backends should not pay.
   const { isRemoteModelReference, LlamaCppChatModel, resolveGgufFile, resolveModelCacheDir } = await import(
     './providers/llama-cpp/index.js'
   );

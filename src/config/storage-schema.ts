@@ -12,7 +12,7 @@ export const storageSchema = z.strictObject({
     .default({ path: './switchyard.db' }),
   /**
    * What is kept of prompts and answers, in the log and in the per-request log line: `none`,
-   * `redacted` (PII replaced by its kind, e.g. `[email]`) or `full`.
+   * `redacted` (PII replaced by its kind, e.g. `[EMAIL]`) or `full`.
    */
   content: z.enum(['none', 'redacted', 'full']).default('redacted'),
   /**

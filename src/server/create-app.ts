@@ -42,8 +42,8 @@ const headerDeadlines = new WeakMap<Socket, NodeJS.Timeout>();
 
 /**
  * Node expires half-sent requests only on its periodic connection check, and that check misses a
- * socket still sending headers while others on the server complete requests (reproduced on Node
- * 20 with plain node:http). So a new connection gets its own deadline: send a complete request
+ * socket still sending headers while others on the server complete requests (reproducible with
+ * plain node:http). So a new connection gets its own deadline: send a complete request
  * head within `requestTimeoutMs`, or be closed. Slow bodies are left to Node's requestTimeout.
  */
 function guardSlowConnections(server: Server, requestTimeoutMs: number): void {
@@ -99,8 +99,8 @@ export function createApp(options: AppOptions): FastifyInstance {
     loggerInstance: options.logger,
     // One log line per request comes from our onResponse hook, not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    // No child logger per request (about 1 KB and a microsecond each): every per-request line
-    // names its `requestId` itself.
+    // No child logger per request (an object and some work for every request, used by none):
+    // every per-request line names its `requestId` itself.
     childLoggerFactory: (logger) => logger,
     bodyLimit: server.bodyLimitBytes,
     requestTimeout: server.requestTimeoutMs,

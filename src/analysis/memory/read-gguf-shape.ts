@@ -14,7 +14,7 @@ export interface GgufShape {
 
 /** Reads a GGUF's header (not its tensors): the architecture and the exact size of every tensor. */
 export async function readGgufShape(path: string): Promise<GgufShape> {
-  // Imported here, not at the top: node-llama-cpp costs ~30 MB of memory, and the gateway process
+  // Imported here, not at the top: node-llama-cpp takes noticeable memory, and the gateway process
   // (which loads this module through the CLI) must not pay it unless a command reads a GGUF.
   const { readGgufFileInfo } = await import('node-llama-cpp');
   const info = await readGgufFileInfo(path, { readTensorInfo: true });

@@ -33,7 +33,7 @@ function cents(value: number): number {
 }
 
 /**
- * The formulas (README, "ROI"):
+ * The formulas (docs/migration-tools.md, "ROI"):
  * - cost per request = (input × input price + output × output price) / 1,000,000
  * - all-LLM = requests × cost per request
  * - hybrid = (1 − SLM share) × all-LLM + SLM monthly cost

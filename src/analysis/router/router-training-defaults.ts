@@ -13,7 +13,7 @@ export const DEFAULT_FEATURE_SETTINGS: FeatureSettings = {
   structural: true,
 };
 
-/** Hyper-parameters per data format, chosen by cross-validation on the dev data (README). */
+/** Hyper-parameters per data format, chosen by cross-validation on the dev data (docs/router.md). */
 export interface RouterTrainingSettings {
   purpose: string;
   features: FeatureSettings;
@@ -30,8 +30,8 @@ export interface RouterTrainingSettings {
 /**
  * Features for models that run on every request: 2^16 buckets, character 3- and 4-grams over the
  * first 500 characters, words over the first and last 500 of a longer text (docs/router.md). They
- * keep a decision's cost flat past 1,000 characters (bench/router), and cross-validate within
- * 0.005 APGR of larger settings on the outcome data.
+ * keep a decision's cost flat however long the prompt, and cross-validate about as well as larger
+ * settings on the outcome data.
  */
 export const ROUTER_FEATURE_SETTINGS: FeatureSettings = {
   ...DEFAULT_FEATURE_SETTINGS,

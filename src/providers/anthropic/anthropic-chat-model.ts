@@ -25,7 +25,7 @@ type Json = Record<string, unknown>;
 /** `reported` with the numeric fields of `update` (a usage object from the stream) laid over it. */
 function mergeReportedUsage(reported: Json | undefined, update: unknown): Json | undefined {
   if (!update || typeof update !== 'object') return reported;
-  const merged: Json = Object.assign({}, reported);
+  const merged: Json = { ...reported };
   for (const [key, value] of Object.entries(update)) if (typeof value === 'number') merged[key] = value;
   return merged;
 }

@@ -320,8 +320,8 @@ export class LlamaCppChatModel implements ChatModel {
       chatWrapper: this.chatWrapper,
       autoDisposeSequence: false,
     });
-    // node-llama-cpp takes a real AbortSignal: one per generation (milliseconds of work per token,
-    // so its cost does not matter here), aborted by the client leaving or by the time budget.
+    // node-llama-cpp takes a real AbortSignal: one per generation (small beside the work of even one
+    // token), aborted by the client leaving or by the time budget.
     const generation = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {

@@ -18,8 +18,8 @@ const LONG_RUN = /\S{257}/;
 
 /**
  * BPE merges within one pre-tokenised piece cost time quadratic in its length, and a piece is a
- * run without spaces: 2 MB of "xxxx…" from a misbehaving upstream would stall the process for
- * minutes. Long texts are counted in windows cut at spaces, and runs over 256 characters in
+ * run without spaces: megabytes of "xxxx…" from a misbehaving upstream would stall the process
+ * for minutes. Long texts are counted in windows cut at spaces, and runs over 256 characters in
  * 256-character slices (a token or so off per cut, on usage already flagged as counted).
  */
 function countInWindows(text: string, count: CountTokens): number {
@@ -44,7 +44,7 @@ function countInWindows(text: string, count: CountTokens): number {
 function loadEncoding(encoding: 'o200k_base' | 'cl100k_base'): CountTokens {
   let count = loaded.get(encoding);
   if (!count) {
-    // Loaded once per process on first use of the encoding (about 130 ms, then ~0.06 ms per 2 kB).
+    // Loading an encoding's tables is slow and large, so it happens once per process, on first use.
     const module = require(`gpt-tokenizer/cjs/encoding/${encoding}`) as { countTokens: CountTokens };
     count = (text) => countInWindows(text, module.countTokens);
     loaded.set(encoding, count);
@@ -60,8 +60,8 @@ function loadEncoding(encoding: 'o200k_base' | 'cl100k_base'): CountTokens {
 export function createOpenAITokenCounter(modelId: string): { countTokens: CountTokens; exact: boolean } {
   const encoding = findOpenAIEncoding(modelId);
   if (!encoding) return { countTokens: estimateTokenCount, exact: false };
-  // Loaded on first use: an encoding holds about 57 MB, and a gateway whose rules never read
-  // inputTokens and whose upstreams report usage never needs it.
+  // Loaded on first use: an encoding's tables take much memory, and a gateway whose rules never
+  // read inputTokens and whose upstreams report usage never needs them.
   let count: CountTokens | undefined;
   return {
     countTokens: (text) => {

@@ -85,8 +85,8 @@ export class FeatureHasher {
   /**
    * Per bucket, two slots: at `2b` its entry in the current call's output, at `2b + 1` the call
    * (`generation`) that wrote it; a repeated n-gram adds to its entry instead of taking a new one.
-   * Long prompts repeat common n-grams, which carry the most weights, so scoring does half the
-   * work at 2,000 characters. Side by side, the two share a cache line.
+   * Long prompts repeat common n-grams, which carry the most weights, so each stored weight row is
+   * read once per text rather than once per repeat. Side by side, the two share a cache line.
    */
   private readonly slotOf: Int32Array;
   private generation = 0;

@@ -17,10 +17,9 @@ export interface InstructionReading {
   wholeMessageTasks: ReadonlySet<string>;
 }
 
-// minProbability by 5-fold cross-validation on the task-type set's 1,937 prompts over 600
-// characters: 0.933 read whole; with the lines 0.971, 0.972, 0.977 and 0.977 at 0.3, 0.4, 0.5
-// and 0.6. Its templated instructions are easier than real ones, so of the two best the lower
-// (hand-written long prompts, docs/router.md: 35 of 39 at 0.5, 32 at 0.6).
+// minProbability was chosen by cross-validation on the task-type set's prompts over 600
+// characters. Its templated instructions are easier than real ones, so of the two best
+// thresholds the lower; hand-written long prompts agree (docs/router.md has the figures).
 export const INSTRUCTION_READING: InstructionReading = {
   minTextChars: 600,
   maxLineChars: 300,

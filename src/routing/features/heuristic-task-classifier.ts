@@ -2,7 +2,8 @@ import type { TaskClassifier } from './request-features.js';
 
 /**
  * Keyword cues per task type, checked in this order; the first type with a cue wins. Deliberately
- * simple and documented: it stands in until the trained classifier replaces it behind TaskClassifier.
+ * simple and documented: `routing.classifier` can select it, and the trained classifier falls back
+ * to it for a model left out.
  */
 const CUES: [string, RegExp][] = [
   [

@@ -164,7 +164,7 @@ export class SqliteRequestLog implements RequestLog {
     this.database.pragma('synchronous = NORMAL');
     this.database.pragma('busy_timeout = 5000');
     // A checkpoint blocks the event loop on fsyncs; fewer, larger ones block it for less time in
-    // all (bench/gateway/RESULTS.md). The WAL file grows to about 16 MB between checkpoints.
+    // all, at the price of a larger WAL file between checkpoints.
     this.database.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
     // This connection only appends (each index grows at its right edge), so SQLite's own default
     // page cache holds every page it touches; better-sqlite3's larger default only costs memory.
