@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type SpawnOptionsWithStdioTuple, type StdioNull, type StdioPipe, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -78,7 +78,9 @@ describe('createLogDestination', () => {
     );
     // Nothing pending: the flush still resolves.
     await flushLogDestination(destination);
-    closeSync(fd);
+    // Ending it stops the periodic flush and closes the descriptor.
+    destination.end();
+    await once(destination, 'close');
   });
 
   it('writes every line before a process ends on its own, without a flush', async () => {

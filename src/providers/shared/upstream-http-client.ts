@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
 import type { TimeoutsConfig } from '../../config/index.js';
 import {
@@ -80,13 +81,15 @@ export class UpstreamHttpClient {
       throw convertError(error);
     }
 
-    // undici takes one signal: this one is aborted by the client leaving or by the total budget.
-    const controller = new AbortController();
-    const onClientAbort = () => controller.abort();
+    // undici takes one signal, fired here by the client leaving or by the total budget. undici
+    // documents an EventEmitter that emits 'abort' as a signal; it is lighter than a second
+    // AbortController per call.
+    const aborter = new EventEmitter();
+    const onClientAbort = () => aborter.emit('abort');
     clientSignal.addEventListener('abort', onClientAbort, { once: true });
     const timer = setTimeout(() => {
       state.totalTimedOut = true;
-      controller.abort();
+      aborter.emit('abort');
     }, this.timeouts.totalMs);
     timer.unref();
     const finish = () => {
@@ -102,7 +105,7 @@ export class UpstreamHttpClient {
         method: 'POST',
         headers: this.buildHeaders(options.headers),
         body: payload,
-        signal: controller.signal,
+        signal: aborter,
       });
     } catch (error) {
       finish();

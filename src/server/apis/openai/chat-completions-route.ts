@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatModel } from '../../../contract/index.js';
 import { ClientClosedError, type GatewayError, InternalError } from '../../../errors/index.js';
@@ -7,6 +8,25 @@ import { parseChatCompletionRequest } from '../../wire/index.js';
 import { OpenAIChatResponder } from './openai-chat-responder.js';
 
 export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
+
+const connectionSignals = new WeakMap<Socket, AbortSignal>();
+
+/**
+ * Aborted when the client's connection closes. One per connection, shared by the requests it
+ * carries (one at a time under HTTP/1.1): a connection that closes while a request runs is that
+ * request's client leaving, and a keep-alive connection pays for its AbortController once.
+ */
+function readConnectionSignal(socket: Socket): AbortSignal {
+  let signal = connectionSignals.get(socket);
+  if (!signal) {
+    const controller = new AbortController();
+    if (socket.destroyed) controller.abort(new ClientClosedError());
+    else socket.once('close', () => controller.abort(new ClientClosedError()));
+    signal = controller.signal;
+    connectionSignals.set(socket, signal);
+  }
+  return signal;
+}
 
 function readHeader(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -42,10 +62,6 @@ export async function serveChatCompletion(
       parsed = { refused: convertErrorToGatewayError(error) };
     }
   }
-  const controller = new AbortController();
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new ClientClosedError());
-  });
   const input: ChatInput = {
     id: request.id,
     api: 'openai',
@@ -55,7 +71,7 @@ export async function serveChatCompletion(
     routeHeader: readHeader(request.headers['x-switchyard-route']),
     requestedModel: readRequestedModel(request.body),
     parsed,
-    signal: controller.signal,
+    signal: readConnectionSignal(request.raw.socket),
   };
   const responder = new OpenAIChatResponder(reply, {
     includeUsage,
