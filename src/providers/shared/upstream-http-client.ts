@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { type Dispatcher, errors as undiciErrors } from 'undici';
 import type { TimeoutsConfig } from '../../config/index.js';
 import {
@@ -9,7 +8,7 @@ import {
 } from '../../errors/index.js';
 import { createUpstreamDispatcher } from './create-upstream-dispatcher.js';
 import { createUpstreamError } from './create-upstream-error.js';
-import { createUpstreamResponseBody, type UpstreamResponseBody } from './create-upstream-response-body.js';
+import { type UpstreamResponseBody, UpstreamResponseHandler } from './upstream-response-handler.js';
 
 export interface UpstreamResponse {
   body: UpstreamResponseBody;
@@ -81,49 +80,50 @@ export class UpstreamHttpClient {
       throw convertError(error);
     }
 
-    // undici takes one signal, fired here by the client leaving or by the total budget. undici
-    // documents an EventEmitter that emits 'abort' as a signal; it is lighter than a second
-    // AbortController per call.
-    const aborter = new EventEmitter();
-    const onClientAbort = () => aborter.emit('abort');
-    clientSignal.addEventListener('abort', onClientAbort, { once: true });
-    const timer = setTimeout(() => {
-      state.totalTimedOut = true;
-      aborter.emit('abort');
-    }, this.timeouts.totalMs);
-    timer.unref();
+    // The budget covers the body too: it ends when the exchange is over, however it ends.
+    let timer: NodeJS.Timeout | undefined;
+    const onClientAbort = () => handler.abort(new ClientClosedError());
     const finish = () => {
       clearTimeout(timer);
       clientSignal.removeEventListener('abort', onClientAbort);
     };
+    const handler = new UpstreamResponseHandler(finish);
+    clientSignal.addEventListener('abort', onClientAbort, { once: true });
+    timer = setTimeout(() => {
+      state.totalTimedOut = true;
+      handler.abort(new Error('total timeout'));
+    }, this.timeouts.totalMs);
+    timer.unref();
 
-    let response: Dispatcher.ResponseData;
+    let head: Awaited<UpstreamResponseHandler['head']>;
     try {
-      response = await this.dispatcher.request({
-        origin: this.origin,
-        path: `${this.basePath}${options.path}`,
-        method: 'POST',
-        headers: this.buildHeaders(options.headers),
-        body: payload,
-        signal: aborter,
-      });
+      this.dispatcher.dispatch(
+        {
+          origin: this.origin,
+          path: `${this.basePath}${options.path}`,
+          method: 'POST',
+          headers: this.buildHeaders(options.headers),
+          body: payload,
+        },
+        handler,
+      );
+      head = await handler.head;
     } catch (error) {
       finish();
+      handler.abort(error as Error);
       throw convertError(error);
     }
-    // The budget covers the body too: it ends when the body is read, fails or is dropped.
-    response.body.once('close', finish);
-    const { statusCode } = response;
+    const { statusCode } = head;
     if (statusCode < 200 || statusCode >= 300) {
-      const bodyText = await response.body.text().catch(() => '');
+      const bodyText = await handler.body.text().catch(() => '');
       throw createUpstreamError({
         modelName: this.modelName,
         status: statusCode,
         bodyText,
-        retryAfter: response.headers['retry-after'],
+        retryAfter: head.headers['retry-after'],
       });
     }
-    return { body: createUpstreamResponseBody(response.body), convertError };
+    return { body: handler.body, convertError };
   }
 
   /** The caller's headers less framing ones, with JSON as the default content type. */
