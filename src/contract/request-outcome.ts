@@ -39,6 +39,8 @@ export interface RequestOutcome {
   /** Arrival, epoch milliseconds. */
   startedAt: number;
   tenant: string | null;
+  /** The virtual key that authorised the request, when keys are on. */
+  keyId: string | null;
   /** The client's end-user id (`user` in the body). */
   user: string | null;
   requestedModel: string | null;

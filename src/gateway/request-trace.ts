@@ -46,6 +46,8 @@ export class RequestTrace {
   request: ChatRequest | null = null;
   stream = false;
   tenant: string | null;
+  /** The virtual key that authorised the request, when keys are on. */
+  keyId: string | null = null;
   private firstByteAt: number | undefined;
   private responseText: string | undefined;
   private settlement: Settlement | undefined;
@@ -145,6 +147,7 @@ export class RequestTrace {
       api: input.api,
       startedAt: input.receivedAt,
       tenant: this.tenant,
+      keyId: this.keyId,
       user: this.request?.user ?? null,
       requestedModel: input.requestedModel,
       stream: this.stream,

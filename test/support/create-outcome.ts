@@ -32,6 +32,7 @@ export function createOutcome(id: string, overrides: Partial<RequestOutcome> = {
     api: 'openai',
     startedAt: Date.UTC(2026, 10, 24, 12, 0, 0),
     tenant: 'acme',
+    keyId: null,
     user: 'user-1',
     requestedModel: 'auto',
     stream: false,
