@@ -38,7 +38,14 @@ export function checkConfigReferences(config: SwitchyardConfig): ConfigIssue[] {
   config.routing.rules.forEach((rule, index) => {
     checkModel(`routing.rules[${index}].then`, rule.then);
   });
-  const { escalation, fallbacks, residency, baseline } = config.routing;
+  const { escalation, fallbacks, residency, baseline, overBudget } = config.routing;
+  if (overBudget !== undefined) {
+    const model = config.models[overBudget];
+    if (!model) checkModel('routing.overBudget', overBudget);
+    else if (!isLocalModelConfig(model)) {
+      issues.push({ path: 'routing.overBudget', message: `"${overBudget}" is not a local model` });
+    }
+  }
   if (escalation) {
     checkModel('routing.escalation.from', escalation.from);
     checkModel('routing.escalation.to', escalation.to);

@@ -1,4 +1,5 @@
 export type { AnthropicModelConfig } from './anthropic-model-schema.js';
+export type { AuthConfig } from './auth-schema.js';
 export { AUTO_MODEL, checkConfigReferences } from './check-config-references.js';
 export { computeConfigHash } from './compute-config-hash.js';
 export { createDefaultConfigInput, DEFAULT_SLM_MODEL, DEFAULT_SLM_SHA256 } from './default-config.js';
@@ -13,6 +14,7 @@ export type { CircuitBreakerConfig, RetriesConfig } from './resilience-schema.js
 export type { NumberCondition, RoutingRule, RuleCondition } from './routing-rule-schema.js';
 export type { RoutingConfig } from './routing-schema.js';
 export type { ServerConfig } from './server-schema.js';
+export type { StateConfig } from './state-schema.js';
 export type { ContentLogging, StorageConfig } from './storage-schema.js';
 export {
   type SwitchyardConfig,

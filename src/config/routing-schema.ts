@@ -23,6 +23,11 @@ export const routingSchema = z.strictObject({
    * whatever the rules, a forced route, a fallback or an escalation would otherwise pick.
    */
   residency: z.strictObject({ pii: z.string().min(1).optional() }).default({}),
+  /**
+   * A local model that serves a keyed request whose budget is spent, instead of refusing it with
+   * 429 `budget_exceeded` (the headers and the log say so).
+   */
+  overBudget: z.string().min(1).optional(),
   /** The model an all-LLM deployment would have used; its price gives each request's savings. */
   baseline: z.string().min(1).optional(),
   /**

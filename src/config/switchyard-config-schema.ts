@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { authSchema } from './auth-schema.js';
 import { loggingSchema } from './logging-schema.js';
 import { modelNameSchema, modelSchema } from './model-schema.js';
 import { routingSchema } from './routing-schema.js';
 import { serverSchema } from './server-schema.js';
+import { stateSchema } from './state-schema.js';
 import { storageSchema } from './storage-schema.js';
 
 /** The whole `switchyard.yaml`. Unknown keys anywhere are errors. */
@@ -14,6 +16,8 @@ export const switchyardConfigSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   storage: storageSchema.default(storageSchema.parse({})),
   logging: loggingSchema.default(loggingSchema.parse({})),
+  auth: authSchema.default(authSchema.parse({})),
+  state: stateSchema.default(stateSchema.parse({})),
 });
 
 export type SwitchyardConfig = z.infer<typeof switchyardConfigSchema>;
