@@ -20,8 +20,15 @@ export const llamaCppModelSchema = z.strictObject({
   threads: z.int().positive().optional(),
   /** GPU backend; `auto` uses one when node-llama-cpp finds it, `false` forces CPU. */
   gpu: z.union([z.enum(['auto', 'cuda', 'vulkan', 'metal']), z.literal(false)]).default('auto'),
-  /** Requests generated at the same time (each gets its own sequence of `contextSize` tokens). */
-  parallel: z.int().min(1).max(64).default(1),
+  /**
+   * Requests generated at the same time, each on its own sequence of `contextSize` tokens in one
+   * shared context: their tokens are decoded together in one batch per step.
+   */
+  parallel: z.int().min(1).max(256).default(1),
+  /** llama.cpp flash attention: `auto` uses it where the backend supports it (as llama.cpp does). */
+  flashAttention: z.union([z.literal('auto'), z.boolean()]).default('auto'),
+  /** Tokens evaluated per batch (prompt processing); default node-llama-cpp's. */
+  batchSize: z.int().positive().optional(),
   queue: z
     .strictObject({
       /** Requests allowed to wait for a free sequence; beyond this, 429 with Retry-After. */

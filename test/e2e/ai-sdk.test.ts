@@ -19,9 +19,10 @@ import { type HybridCliServer, startHybridCliServer } from '../support/start-hyb
 const MODELS = ['local', 'cloud'] as const;
 
 // The embedded test model writes nonsense: these check shapes and parsing, never answer quality.
+const weatherInput = z.object({ city: z.string().max(20), unit: z.enum(['c', 'f']).optional() });
 const getWeather = tool({
   description: 'The weather in a city',
-  inputSchema: z.object({ city: z.string().max(20), unit: z.enum(['c', 'f']).optional() }),
+  inputSchema: weatherInput,
   execute: async ({ city }) => `21C and sunny in ${city}`,
 });
 // Bounds the grammar enforces (lengths, enums), so the embedded model's answer always fits.
@@ -112,7 +113,7 @@ describe('the built CLI driven by the Vercel AI SDK (@ai-sdk/openai chat)', () =
         assert.equal(call.toolName, 'get_weather');
         assert.equal(typeof (call.input as { city: unknown }).city, 'string', JSON.stringify(call.input));
       }
-      // The embedded model cannot be forced to call a tool: the tool turns are written out here.
+      // Whether the model called the tool unforced is its choice: the tool turns are written out.
       const messages: ModelMessage[] = [
         { role: 'user', content: 'Weather in Paris?' },
         {
@@ -141,6 +142,50 @@ describe('the built CLI driven by the Vercel AI SDK (@ai-sdk/openai chat)', () =
         maxRetries: 0,
       });
       assert.ok(second.text.length > 0 || second.toolCalls.length > 0);
+    });
+  }
+
+  // The embedded model is held to a call by a grammar over the tools: it cannot answer in text.
+  const timeInput = z.object({ zone: z.string().max(12) });
+  const timeZone = tool({ description: 'The time in a time zone', inputSchema: timeInput });
+  const forcedChoices = [
+    ['required', 'required'],
+    ['named', { type: 'tool', toolName: 'get_time' }],
+  ] as const;
+  for (const [label, toolChoice] of forcedChoices) {
+    it(`makes a ${label} tool call on local that fits the tool's schema`, async () => {
+      const result = await generateText({
+        model: chat('local'),
+        tools: { get_weather: getWeather, get_time: timeZone },
+        toolChoice,
+        prompt: 'What time is it in Paris?',
+        maxOutputTokens: 80,
+        maxRetries: 0,
+      });
+      assert.equal(result.toolCalls.length, 1, JSON.stringify(result.content));
+      const [call] = result.toolCalls;
+      if (label === 'named') assert.equal(call?.toolName, 'get_time');
+      const schema = call?.toolName === 'get_time' ? timeInput : weatherInput;
+      assert.equal(schema.safeParse(call?.input).success, true, JSON.stringify(call?.input));
+      assert.equal(result.finishReason, 'tool-calls');
+    });
+
+    it(`streams a ${label} tool call on local with arguments that parse`, async () => {
+      const result = streamText({
+        model: chat('local'),
+        tools: { get_weather: getWeather, get_time: timeZone },
+        toolChoice,
+        prompt: 'What time is it in Paris?',
+        maxOutputTokens: 80,
+        maxRetries: 0,
+      });
+      const calls = await result.toolCalls;
+      assert.equal(calls.length, 1);
+      assert.ok(['get_weather', 'get_time'].includes(calls[0]?.toolName ?? ''), calls[0]?.toolName);
+      if (label === 'named') assert.equal(calls[0]?.toolName, 'get_time');
+      assert.equal(typeof calls[0]?.input, 'object');
+      assert.equal(await result.finishReason, 'tool-calls');
+      assertUsage(await result.usage, 80);
     });
   }
 

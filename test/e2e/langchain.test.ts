@@ -85,8 +85,8 @@ describe('the built CLI driven by LangChain JS (@langchain/openai)', () => {
         assert.equal(call.name, 'get_weather');
         assert.equal(typeof call.args.city, 'string', JSON.stringify(call.args));
       }
-      // The embedded model cannot be forced to call a tool: without a call, one is made up so the
-      // tool-result turn is sent either way.
+      // Whether the model called the tool unforced is its choice: without a call, one is made up so
+      // the tool-result turn is sent either way.
       const call = first.tool_calls?.[0] ?? { id: 'call_1', name: 'get_weather', args: { city: 'Paris' } };
       const calling = first.tool_calls?.length ? first : new AIMessage({ content: '', tool_calls: [call] });
       const second = await withTools.invoke([
@@ -95,6 +95,44 @@ describe('the built CLI driven by LangChain JS (@langchain/openai)', () => {
         new ToolMessage({ tool_call_id: call.id ?? 'call_1', content: '21C and sunny' }),
       ]);
       assert.equal(typeof second.content, 'string');
+    });
+  }
+
+  // The embedded model is held to a call by a grammar over the tools: it cannot answer in text.
+  it('returns structured output through a forced function call (functionCalling) on local', async () => {
+    const structured = chat('local', { maxTokens: 200 }).withStructuredOutput(answer, {
+      method: 'functionCalling',
+      name: 'answer',
+    });
+    const value = await structured.invoke('What is six times seven?');
+    assert.equal(answer.safeParse(value).success, true, JSON.stringify(value));
+  });
+
+  const clock = tool(async ({ zone }) => `noon in ${zone}`, {
+    name: 'get_time',
+    description: 'The time in a time zone',
+    schema: z.object({ zone: z.string().max(12) }),
+  });
+  for (const [label, toolChoice] of [
+    ['required', 'required'],
+    ['named', 'get_time'],
+  ] as const) {
+    it(`makes a ${label} tool call on local, whole and streamed`, async () => {
+      const withTools = chat('local', { maxTokens: 80 }).bindTools([weather, clock], {
+        tool_choice: toolChoice,
+      });
+      const message = await withTools.invoke('What time is it in Paris?');
+      let merged: AIMessageChunk | undefined;
+      for await (const chunk of await withTools.stream('What time is it in Paris?')) {
+        merged = merged ? merged.concat(chunk) : chunk;
+      }
+      for (const calls of [message.tool_calls, merged?.tool_calls]) {
+        assert.equal(calls?.length, 1, JSON.stringify(calls));
+        const [call] = calls ?? [];
+        if (label === 'named') assert.equal(call?.name, 'get_time');
+        const tool = call?.name === 'get_time' ? clock : weather;
+        assert.equal(tool.schema.safeParse(call?.args).success, true, JSON.stringify(call?.args));
+      }
     });
   }
 

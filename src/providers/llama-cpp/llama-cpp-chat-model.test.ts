@@ -151,6 +151,91 @@ describe('LlamaCppChatModel', () => {
   });
 });
 
+describe('LlamaCppChatModel forcing a tool call', () => {
+  let model: LlamaCppChatModel;
+  before(async () => {
+    model = await loadStories({ contextSize: 1024 });
+  });
+  after(() => model.close());
+  const tools = [
+    {
+      name: 'get_weather',
+      parameters: {
+        type: 'object',
+        properties: { city: { type: 'string', maxLength: 12 }, unit: { enum: ['c', 'f'] } },
+        required: ['city', 'unit'],
+      },
+    },
+    {
+      name: 'get_time',
+      parameters: {
+        type: 'object',
+        properties: { zone: { type: 'string', maxLength: 8 } },
+        required: ['zone'],
+      },
+    },
+  ];
+  /** The arguments fit the called tool's schema: the grammar allows nothing else. */
+  function assertFits(call: { name: string; arguments: string }) {
+    const value = JSON.parse(call.arguments) as Record<string, string>;
+    if (call.name === 'get_weather') {
+      assert.ok(['c', 'f'].includes(value.unit ?? ''), call.arguments);
+      assert.ok(typeof value.city === 'string' && value.city.length <= 12, call.arguments);
+    } else {
+      assert.equal(call.name, 'get_time');
+      assert.ok(typeof value.zone === 'string' && value.zone.length <= 8, call.arguments);
+    }
+  }
+
+  for (const toolChoice of ['required', { name: 'get_time' }] as const) {
+    it(`answers tool_choice ${JSON.stringify(toolChoice)} with one call, whole and streamed`, async () => {
+      const request = {
+        messages: [{ role: 'user' as const, content: 'What time is it in Oslo?' }],
+        tools,
+        toolChoice,
+        maxOutputTokens: 80,
+      };
+      const result = await model.doGenerate(request, new AbortController().signal);
+      assert.equal(result.text, '');
+      assert.equal(result.finishReason, 'tool-calls');
+      assert.equal(result.toolCalls.length, 1);
+      assertFits(result.toolCalls[0]!);
+      if (typeof toolChoice === 'object') assert.equal(result.toolCalls[0]?.name, 'get_time');
+
+      const call = { id: '', name: '', arguments: '' };
+      let finish: string | undefined;
+      for await (const part of model.doStream(request, new AbortController().signal)) {
+        assert.notEqual(part.type, 'text-delta', 'a forced call streams no text');
+        if (part.type === 'tool-call-delta') {
+          assert.equal(part.index, 0);
+          call.id ||= part.id ?? '';
+          call.name ||= part.name ?? '';
+          call.arguments += part.argumentsDelta;
+        }
+        if (part.type === 'finish') finish = part.finishReason;
+      }
+      assert.equal(finish, 'tool-calls');
+      assert.match(call.id, /^call_/);
+      assert.deepEqual(
+        { name: call.name, arguments: JSON.parse(call.arguments) },
+        { name: result.toolCalls[0]?.name, arguments: JSON.parse(result.toolCalls[0]?.arguments ?? '') },
+        'greedy: the streamed call is the whole one',
+      );
+    });
+  }
+
+  it('refuses to force a function that is not among the tools', async () => {
+    const error = await model
+      .doGenerate(
+        { messages: [{ role: 'user', content: 'hi' }], tools, toolChoice: { name: 'launch' } },
+        new AbortController().signal,
+      )
+      .catch((caught: unknown) => caught);
+    assert.ok(error instanceof InvalidRequestError);
+    assert.equal(error.param, 'tool_choice');
+  });
+});
+
 describe('LlamaCppChatModel with parallel sequences', () => {
   it('serves more concurrent requests than sequences, back to back, each with its own exact usage', async () => {
     const model = await loadStories({
