@@ -53,9 +53,20 @@ describe('memory estimate for the real GGUF against what llama.cpp allocates', (
       logger: (_level, message) => lines.push(message),
     });
     const model = await llama.loadModel({ modelPath: stories });
-    for (const context of [2048, 256]) {
+    // One sequence, and `parallel` sequences of one context as the embedded backend creates them.
+    for (const [context, sequences] of [
+      [2048, 1],
+      [256, 1],
+      [256, 8],
+      [1024, 8],
+    ] as const) {
       const from = lines.length;
-      const created = await model.createContext({ contextSize: context, sequences: 1, threads: 1 });
+      const created = await model.createContext({
+        contextSize: context,
+        sequences,
+        threads: 1,
+        flashAttention: true,
+      });
       // The compute-buffer line arrives once the scheduler has reserved its graph.
       for (
         let wait = 0;
@@ -74,7 +85,11 @@ describe('memory estimate for the real GGUF against what llama.cpp allocates', (
       };
       const kv = reported(/CPU KV buffer size =\s+([\d.]+) MiB/);
       const compute = reported(/CPU compute buffer size =\s+([\d.]+) MiB/);
-      const estimate = estimateMemory(gguf.shape, gguf.weightsBytes, { context, batch: 1, kvType: 'f16' });
+      const estimate = estimateMemory(gguf.shape, gguf.weightsBytes, {
+        context,
+        batch: sequences,
+        kvType: 'f16',
+      });
       // Sizes are logged to 0.01 MiB.
       assert.ok(Math.abs(estimate.kvCacheBytes - kv) <= 0.01 * MiB, `KV ${estimate.kvCacheBytes} vs ${kv}`);
       assert.ok(

@@ -43,7 +43,10 @@ export function estimateKvCacheBytes(
  * the logits (tokens × vocab, f32), the attention mask (tokens × context, f16 with flash
  * attention, f32 without), about four embedding-sized f32 activations per token, and, without
  * flash attention, the attention scores (tokens × context × heads, f32), which then dominate.
- * Checked against the sizes llama.cpp itself reports (test: within 10% for stories260K).
+ * `context` is per sequence: with `batch` sequences llama.cpp keeps one KV stream per sequence
+ * (its default, and node-llama-cpp's), and a token attends only to its own sequence's cells.
+ * Checked against the sizes llama.cpp itself reports (test: within 10% for stories260K, with one
+ * sequence and with eight; bench/slm/RESULTS.md for the CUDA buffers of the 0.5B and 1.5B shapes).
  */
 export function estimateComputeBytes(
   shape: ModelShape,
@@ -52,13 +55,12 @@ export function estimateComputeBytes(
   const heads = shape.heads ?? shape.kvHeads;
   const embedding = shape.embedding ?? heads * shape.headDim;
   const vocab = shape.vocab ?? 32_000;
-  const totalContext = options.context * options.batch;
-  const tokens = Math.min(MICRO_BATCH, totalContext);
+  const tokens = Math.min(MICRO_BATCH, options.context * options.batch);
   const flash = options.flashAttention ?? true;
   const logits = 4 * tokens * vocab;
-  const mask = (flash ? 2 : 4) * tokens * totalContext;
+  const mask = (flash ? 2 : 4) * tokens * options.context;
   const activations = 4 * tokens * 4 * embedding;
-  const scores = flash ? 0 : 4 * tokens * totalContext * heads;
+  const scores = flash ? 0 : 4 * tokens * options.context * heads;
   return logits + mask + activations + scores;
 }
 
