@@ -5,9 +5,8 @@ import { runCli } from './cli/index.js';
 import { type LoadedConfig, loadConfig, type SwitchyardConfig } from './config/index.js';
 import { createChatModels, type ModelLoadReporter } from './create-chat-models.js';
 import { createTaskClassifier } from './create-task-classifier.js';
-import { StartupError } from './errors/index.js';
+import { openStorage, type Storage } from './open-storage.js';
 import { createApp } from './server/index.js';
-import { type RequestLog, SqliteRequestLog } from './storage/index.js';
 import { createLogDestination, flushLogDestination } from './telemetry/index.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -32,16 +31,6 @@ function createLoadReporter(stderr: NodeJS.WriteStream, log: Logger): ModelLoadR
   };
 }
 
-function createRequestLog(config: SwitchyardConfig, logger: Logger): RequestLog | undefined {
-  if (config.storage.requestLog === 'off') return undefined;
-  return new SqliteRequestLog({
-    path: config.storage.sqlite.path,
-    batchSize: config.storage.batchSize,
-    flushIntervalMs: config.storage.flushIntervalMs,
-    onError: (error, lostRows) => logger.error({ err: error, lostRows }, 'request log write failed'),
-  });
-}
-
 /** Config → concrete models and stores → HTTP server, listening. */
 export async function startGateway(options: {
   loaded: LoadedConfig;
@@ -55,13 +44,14 @@ export async function startGateway(options: {
   const logger = pino({ level: config.logging.level, base: { service: 'switchyard' } }, logDestination);
   const classifier = createTaskClassifier(config.routing);
   const models = await createChatModels(config, options.env, createLoadReporter(process.stderr, logger));
-  let requestLog: RequestLog | undefined;
+  let storage: Storage;
   try {
-    requestLog = createRequestLog(config, logger);
+    storage = await openStorage(config, options.env, logger);
   } catch (error) {
     await Promise.allSettled([...models.values()].map((model) => model.close()));
-    throw new StartupError(`Could not open the request log: ${(error as Error).message}`, { cause: error });
+    throw error;
   }
+  const { requestLog } = storage;
   const apiKey = config.server.apiKeyEnv ? options.env[config.server.apiKeyEnv] : undefined;
   const app = createApp({ config, models, logger, apiKey, requestLog, classifier });
   const address = await app.listen({ host: options.host, port: options.port });
@@ -70,7 +60,7 @@ export async function startGateway(options: {
       url: address,
       config: options.loaded.source,
       models: [...models.keys()],
-      requestLog: requestLog ? config.storage.sqlite.path : 'off',
+      requestLog: storage.describe,
     },
     'switchyard listening',
   );
@@ -89,7 +79,7 @@ export async function startGateway(options: {
         await app.close();
         clearTimeout(grace);
         clearInterval(sweep);
-        await requestLog?.close();
+        await storage.close();
         await Promise.allSettled([...models.values()].map((model) => model.close()));
         // Last, and awaited: the process exits right after, and the shutdown's own lines must go out.
         await flushLogDestination(logDestination);

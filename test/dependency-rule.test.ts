@@ -67,7 +67,7 @@ describe('concrete stores', () => {
     const offenders = listSources(src).filter(
       (file) =>
         !['storage', '(root)'].includes(topFolder(file)) &&
-        /\bSqlite[A-Za-z]*\b|better-sqlite3/.test(readFileSync(file, 'utf8')),
+        /\b(Sqlite|Postgres)[A-Za-z]*\b|better-sqlite3|from 'pg'/.test(readFileSync(file, 'utf8')),
     );
     assert.deepEqual(offenders, []);
   });

@@ -56,14 +56,46 @@ const MIGRATIONS: readonly string[] = [
      confidence REAL,
      PRIMARY KEY (request_id, attempt_index)
    );`,
+  // Spend is summed per tenant or per key over a time window (budgets, re-seeding counters); the
+  // indexes hold cost_usd too, so the sum reads them alone.
+  `ALTER TABLE requests ADD COLUMN key_id TEXT;
+   CREATE INDEX requests_tenant ON requests (tenant, started_at, cost_usd);
+   CREATE INDEX requests_key_id ON requests (key_id, started_at, cost_usd);`,
+  `CREATE TABLE tenants (
+     name TEXT PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     budget_usd REAL,
+     budget_period TEXT,
+     rpm INTEGER,
+     tpm INTEGER,
+     models TEXT
+   );
+   CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     tenant TEXT NOT NULL REFERENCES tenants (name),
+     hash TEXT NOT NULL UNIQUE,
+     prefix TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT,
+     revoked_at TEXT,
+     budget_usd REAL,
+     budget_period TEXT,
+     rpm INTEGER,
+     tpm INTEGER,
+     models TEXT
+   );
+   CREATE INDEX api_keys_tenant ON api_keys (tenant);`,
 ];
+
+/** The schema version this code writes. */
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings a database file up to the current schema, one transaction per version. */
 export function migrateSqlite(database: Database): void {
   const current = database.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(
-      `the request log was written by a newer Switchyard (schema ${current}, this one knows ${MIGRATIONS.length})`,
+      `the database was written by a newer Switchyard (schema ${current}, this one knows ${MIGRATIONS.length}); upgrade Switchyard or use another file`,
     );
   }
   for (let version = current; version < MIGRATIONS.length; version += 1) {

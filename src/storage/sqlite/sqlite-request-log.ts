@@ -1,121 +1,19 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database, { type Database as SqliteDatabase, type Statement } from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { RequestOutcome } from '../../contract/index.js';
+import {
+  ATTEMPT_COLUMNS,
+  convertAttemptRows,
+  convertRequestRow,
+  REQUEST_COLUMNS,
+} from '../convert-outcome-rows.js';
 import type { RequestLog } from '../request-log.js';
-import { migrateSqlite } from './sqlite-migrations.js';
-
-type Row = Record<string, string | number | null>;
-
-/** WAL pages (4 KiB each) written between automatic checkpoints. */
-const CHECKPOINT_PAGES = 4_000;
-/** The connection's page cache, in KiB (SQLite's own default). */
-const CACHE_KIB = 2_000;
-
-/** Router features and residency facts, as the `scores` column keeps them (JSON). */
-function collectScores(outcome: RequestOutcome): string | null {
-  const decision = outcome.decision;
-  if (!decision) return null;
-  const scores: Record<string, unknown> = {};
-  const features = decision.features;
-  if (features) {
-    scores.taskType = features.taskType;
-    scores.taskTypeProbability = features.taskTypeProbability;
-    scores.complexity = features.complexity;
-    scores.inputTokens = features.inputTokens;
-    scores.hasTools = features.hasTools;
-    scores.responseFormat = features.responseFormat;
-    if (features.intent !== undefined) {
-      scores.intent = features.intent;
-      scores.inScope = features.inScope;
-    }
-  }
-  scores.piiKinds = decision.piiKinds;
-  scores.localOnly = decision.localOnly;
-  return JSON.stringify(scores);
-}
-
-function convertRequestRow(outcome: RequestOutcome): Row {
-  const { usage, decision, timings } = outcome;
-  return {
-    id: outcome.id,
-    started_at: new Date(outcome.startedAt).toISOString(),
-    tenant: outcome.tenant,
-    user_id: outcome.user,
-    requested_model: outcome.requestedModel,
-    route: decision?.target ?? null,
-    rule: decision?.rule ?? null,
-    reason: outcome.reasonText,
-    scores: collectScores(outcome),
-    escalated: outcome.escalation?.escalated ? 1 : 0,
-    escalation_reason: outcome.escalation?.why ?? null,
-    final_model: outcome.servedModel,
-    status: outcome.status,
-    error_code: outcome.error?.code ?? null,
-    error_message: outcome.error?.message ?? null,
-    stream: outcome.stream ? 1 : 0,
-    ttft_ms: timings.ttftMs,
-    latency_ms: timings.latencyMs,
-    input_tokens: usage?.inputTokens ?? null,
-    output_tokens: usage?.outputTokens ?? null,
-    cached_input_tokens: usage?.cachedInputTokens ?? null,
-    reasoning_tokens: usage?.reasoningTokens ?? null,
-    usage_source: usage?.source ?? null,
-    cost_usd: outcome.costUsd,
-    baseline_cost_usd: outcome.baselineCostUsd,
-    config_hash: outcome.configHash,
-    request_content: outcome.content.request,
-    response_content: outcome.content.response,
-  };
-}
-
-function convertAttemptRows(outcome: RequestOutcome): Row[] {
-  return outcome.attempts.map((attempt, index) => ({
-    request_id: outcome.id,
-    attempt_index: index,
-    model: attempt.model,
-    role: attempt.role,
-    status: attempt.status,
-    error_code: attempt.errorCode ?? null,
-    error_message: attempt.errorMessage ?? null,
-    error_status: attempt.errorStatus ?? null,
-    ttft_ms: attempt.ttftMs ?? null,
-    latency_ms: attempt.latencyMs,
-    model_id: attempt.modelId ?? null,
-    input_tokens: attempt.usage?.inputTokens ?? null,
-    output_tokens: attempt.usage?.outputTokens ?? null,
-    cached_input_tokens: attempt.usage?.cachedInputTokens ?? null,
-    cache_write_input_tokens: attempt.usage?.cacheWriteInputTokens ?? null,
-    reasoning_tokens: attempt.usage?.reasoningTokens ?? null,
-    usage_source: attempt.usage?.source ?? null,
-    cost_usd: attempt.costUsd,
-    confidence: attempt.confidence ?? null,
-  }));
-}
+import { openSqliteDatabase } from './open-sqlite-database.js';
 
 /** An INSERT with one named parameter per column, bound from a converted row. */
-function prepareInsert(database: SqliteDatabase, table: string, columns: string[]): Statement {
+function prepareInsert(database: SqliteDatabase, table: string, columns: readonly string[]): Statement {
   const values = columns.map((column) => `@${column}`).join(', ');
   return database.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values})`);
 }
-
-const REQUEST_COLUMNS = Object.keys(
-  convertRequestRow({
-    id: '',
-    startedAt: 0,
-    decision: null,
-    escalation: null,
-    attempts: [],
-    timings: { latencyMs: 0, ttftMs: null, upstreamMs: 0, backoffMs: 0, overheadMs: 0 },
-    content: { request: null, response: null },
-  } as unknown as RequestOutcome),
-);
-const ATTEMPT_COLUMNS = Object.keys(
-  convertAttemptRows({
-    id: '',
-    attempts: [{ model: '', role: 'primary', status: 'ok', latencyMs: 0, costUsd: 0 }],
-  } as unknown as RequestOutcome)[0] as Row,
-);
 
 /**
  * The default request log: one SQLite file in WAL mode (readers such as `sqlite3` or a dashboard
@@ -157,19 +55,7 @@ export class SqliteRequestLog implements RequestLog {
     flushIntervalMs: number;
     onError: (error: unknown, lostRows: number) => void;
   }) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.database = new Database(options.path);
-    this.database.pragma('journal_mode = WAL');
-    // WAL + NORMAL is durable across process crashes; only an OS crash can lose the last commits.
-    this.database.pragma('synchronous = NORMAL');
-    this.database.pragma('busy_timeout = 5000');
-    // A checkpoint blocks the event loop on fsyncs; fewer, larger ones block it for less time in
-    // all, at the price of a larger WAL file between checkpoints.
-    this.database.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
-    // This connection only appends (each index grows at its right edge), so SQLite's own default
-    // page cache holds every page it touches; better-sqlite3's larger default only costs memory.
-    this.database.pragma(`cache_size = -${CACHE_KIB}`);
-    migrateSqlite(this.database);
+    this.database = openSqliteDatabase(options.path);
     this.insertRequest = prepareInsert(this.database, 'requests', REQUEST_COLUMNS);
     this.insertAttempt = prepareInsert(this.database, 'attempts', ATTEMPT_COLUMNS);
     this.begin = this.database.prepare('BEGIN');
@@ -178,6 +64,24 @@ export class SqliteRequestLog implements RequestLog {
     this.batchSize = options.batchSize;
     this.flushIntervalMs = options.flushIntervalMs;
     this.onError = options.onError;
+  }
+
+  /**
+   * Runs `work` on this log's connection between two batches: the open batch is committed first, so
+   * `work` may open a transaction of its own. Other stores on the same file (tenants and keys) write
+   * through this; a second connection in this process would wait on the open batch, which only
+   * this event loop can commit.
+   */
+  runBetweenBatches<T>(work: (database: SqliteDatabase) => T): T {
+    if (this.closed) throw new Error('the request log is closed');
+    this.commitOpen();
+    return work(this.database);
+  }
+
+  /** Runs a read on this log's connection; it also sees the open batch's rows. */
+  read<T>(work: (database: SqliteDatabase) => T): T {
+    if (this.closed) throw new Error('the request log is closed');
+    return work(this.database);
   }
 
   get failedRows(): number {

@@ -1,0 +1,124 @@
+import type { PoolClient } from 'pg';
+
+/** Schema versions, applied in order; `switchyard_schema` records which ones a database has. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE requests (
+     id text PRIMARY KEY,
+     started_at timestamptz NOT NULL,
+     tenant text,
+     key_id text,
+     user_id text,
+     requested_model text,
+     route text,
+     rule text,
+     reason text,
+     scores jsonb,
+     escalated boolean NOT NULL,
+     escalation_reason text,
+     final_model text,
+     status integer NOT NULL,
+     error_code text,
+     error_message text,
+     stream boolean NOT NULL,
+     ttft_ms double precision,
+     latency_ms double precision NOT NULL,
+     input_tokens integer,
+     output_tokens integer,
+     cached_input_tokens integer,
+     reasoning_tokens integer,
+     usage_source text,
+     cost_usd double precision,
+     baseline_cost_usd double precision,
+     config_hash text NOT NULL,
+     request_content text,
+     response_content text
+   );
+   CREATE INDEX requests_started_at ON requests (started_at);
+   CREATE INDEX requests_final_model ON requests (final_model, started_at);
+   -- Spend per tenant or key over a time window, read from the index alone.
+   CREATE INDEX requests_tenant ON requests (tenant, started_at) INCLUDE (cost_usd);
+   CREATE INDEX requests_key_id ON requests (key_id, started_at) INCLUDE (cost_usd);
+   CREATE TABLE attempts (
+     request_id text NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+     attempt_index integer NOT NULL,
+     model text NOT NULL,
+     role text NOT NULL,
+     status text NOT NULL,
+     error_code text,
+     error_message text,
+     error_status integer,
+     ttft_ms double precision,
+     latency_ms double precision NOT NULL,
+     model_id text,
+     input_tokens integer,
+     output_tokens integer,
+     cached_input_tokens integer,
+     cache_write_input_tokens integer,
+     reasoning_tokens integer,
+     usage_source text,
+     cost_usd double precision,
+     confidence double precision,
+     PRIMARY KEY (request_id, attempt_index)
+   );
+   CREATE TABLE tenants (
+     name text PRIMARY KEY,
+     created_at timestamptz NOT NULL,
+     budget_usd double precision,
+     budget_period text,
+     rpm integer,
+     tpm integer,
+     models jsonb
+   );
+   CREATE TABLE api_keys (
+     id text PRIMARY KEY,
+     tenant text NOT NULL REFERENCES tenants (name),
+     hash text NOT NULL UNIQUE,
+     prefix text NOT NULL,
+     created_at timestamptz NOT NULL,
+     expires_at timestamptz,
+     revoked_at timestamptz,
+     budget_usd double precision,
+     budget_period text,
+     rpm integer,
+     tpm integer,
+     models jsonb
+   );
+   CREATE INDEX api_keys_tenant ON api_keys (tenant);`,
+];
+
+/** The schema version this code writes. */
+export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings a database up to the current schema in one transaction. Replicas starting together take
+ * an advisory lock first, so exactly one of them applies each version and the others find it done.
+ */
+export async function migratePostgres(client: PoolClient): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('switchyard_schema'))");
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS switchyard_schema (
+         version integer PRIMARY KEY,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+    const result = await client.query<{ version: number | null }>(
+      'SELECT max(version) AS version FROM switchyard_schema',
+    );
+    const current = result.rows[0]?.version ?? 0;
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `the database was written by a newer Switchyard (schema ${current}, this one knows ${MIGRATIONS.length}); upgrade Switchyard or use another database`,
+      );
+    }
+    for (let version = current; version < MIGRATIONS.length; version += 1) {
+      await client.query(MIGRATIONS[version] as string);
+      await client.query('INSERT INTO switchyard_schema (version) VALUES ($1)', [version + 1]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
