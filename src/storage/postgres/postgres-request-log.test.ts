@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createOutcome } from '../../../test/support/create-outcome.js';
 import { CuttingTcpProxy } from '../../../test/support/cutting-tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres-test-database.js';
-import { PostgresRequestLog } from './postgres-request-log.js';
+import { MAX_QUEUED_ROWS, PostgresRequestLog } from './postgres-request-log.js';
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -109,6 +109,25 @@ describe('PostgresRequestLog', () => {
     await waitFor(async () => (await count('outage-')) === 5, 10_000);
     await log.close();
     assert.deepEqual(errors, []);
+  });
+
+  it('holds a bounded queue while the database is down, dropping the oldest tenth at a time', async () => {
+    const lost: number[] = [];
+    const log = await PostgresRequestLog.open({
+      url: proxyUrl,
+      batchSize: 100,
+      flushIntervalMs: 60_000,
+      onError: (_error, rows) => lost.push(rows),
+    });
+    proxy.setDown(true);
+    const outcome = createOutcome('queued');
+    for (let index = 0; index <= MAX_QUEUED_ROWS; index += 1)
+      log.append({ ...outcome, id: `queued-${index}` });
+    assert.deepEqual(lost, [MAX_QUEUED_ROWS / 10]);
+    assert.equal(log.pendingRows, MAX_QUEUED_ROWS - MAX_QUEUED_ROWS / 10 + 1);
+    await log.close();
+    proxy.setDown(false);
+    assert.equal(log.failedRows, MAX_QUEUED_ROWS + 1, 'every row is either written or reported');
   });
 
   it('reports what it cannot write at shutdown while the database is down, and still closes', async () => {

@@ -12,7 +12,7 @@ interface Queued {
 }
 
 /** Rows kept in memory while the database is unreachable; older ones are dropped and reported. */
-const MAX_QUEUED_ROWS = 50_000;
+export const MAX_QUEUED_ROWS = 50_000;
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 30_000;
 
@@ -92,8 +92,9 @@ export class PostgresRequestLog implements RequestLog {
   append(outcome: RequestOutcome): void {
     if (this.closed) throw new Error('the request log is closed');
     this.queue.push({ outcome, retried: false });
-    if (this.queue.length > MAX_QUEUED_ROWS) {
-      const dropped = this.queue.splice(0, this.queue.length - MAX_QUEUED_ROWS);
+    if (this.pendingRows > MAX_QUEUED_ROWS) {
+      // A tenth at a time, so a long outage is reported in a few lines rather than one per row.
+      const dropped = this.queue.splice(0, MAX_QUEUED_ROWS / 10);
       this.report(new Error('the request log queue is full; the database is unreachable'), dropped.length);
     }
     this.schedule();
@@ -151,7 +152,15 @@ export class PostgresRequestLog implements RequestLog {
       while (this.queue.length > 0 && (everything || this.queue.length >= this.options.batchSize)) {
         const batch = this.queue.splice(0, this.options.batchSize);
         this.inFlight = batch.length;
-        const unwritten = await this.writeBatch(batch);
+        let unwritten: Queued[];
+        try {
+          unwritten = await this.writeBatch(batch);
+        } catch (error) {
+          // writeBatch handles the database's errors; anything else is a bug that must not stop
+          // the writer or escape as an unhandled rejection.
+          this.report(error, batch.length);
+          unwritten = [];
+        }
         this.inFlight = 0;
         if (unwritten.length > 0) {
           this.queue.unshift(...unwritten);
