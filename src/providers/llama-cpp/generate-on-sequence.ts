@@ -1,5 +1,6 @@
 import { type ChatWrapper, LlamaChat, type LlamaContextSequence } from 'node-llama-cpp';
 import type { ChatRequest, FinishReason, ToolCall } from '../../contract/index.js';
+import type { BatchGate } from './batch-gate.js';
 import { captureTokenProbabilities } from './capture-token-probabilities.js';
 import { convertToLlamaHistory } from './convert-to-llama-history.js';
 import type { Constraints } from './create-constraints.js';
@@ -29,6 +30,7 @@ function mapStopReason(reason: string, hasToolCalls: boolean): FinishReason {
  */
 export async function generateOnSequence(options: {
   sequence: LlamaContextSequence;
+  batchGate: BatchGate;
   chatWrapper: ChatWrapper;
   request: ChatRequest;
   constraints: Constraints;
@@ -48,7 +50,10 @@ export async function generateOnSequence(options: {
   try {
     let history = convertToLlamaHistory(request.messages);
     if (constraints.forcedCall) history = addForcedCallInstructions(history, constraints.forcedCall);
-    const response = await chat.generateResponse(history, {
+    // Once its prompt is in, each pass waits for this request's next token (see BatchGate); it
+    // stops waiting the moment the generation returns.
+    const leaveGate = options.batchGate.join(sequence);
+    const generating = chat.generateResponse(history, {
       maxTokens: options.maxTokens,
       temperature: request.temperature ?? 0,
       ...(request.topP !== undefined ? { topP: request.topP } : {}),
@@ -61,6 +66,7 @@ export async function generateOnSequence(options: {
       signal: options.signal,
       stopOnAbortSignal: false,
     } as Parameters<LlamaChat['generateResponse']>[1]);
+    const response = await generating.finally(leaveGate);
     const meter = sequence.tokenMeter.getState();
     let text = response.response;
     let toolCalls: ToolCall[] = (response.functionCalls ?? []).map((call) => ({

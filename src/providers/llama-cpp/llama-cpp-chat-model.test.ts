@@ -259,6 +259,8 @@ describe('LlamaCppChatModel with parallel sequences', () => {
         assert.deepEqual(result.usage, first?.usage);
       }
       assert.ok((first?.usage.outputTokens ?? 0) > 0 && (first?.usage.outputTokens ?? 0) <= 6);
+      // The two running requests' tokens went into shared batches, held until both had queued.
+      assert.ok(model.batchGate.released.shared > 0, JSON.stringify(model.batchGate.released));
     } finally {
       await model.close();
     }

@@ -14,6 +14,7 @@ import type { ChatModel, ChatRequest, ChatResult, Readiness, StreamPart } from '
 import { ClientClosedError, InvalidRequestError, UpstreamTimeoutError } from '../../errors/index.js';
 import { computeConfidence } from '../shared/index.js';
 import { AsyncPushQueue } from './async-push-queue.js';
+import { BatchGate } from './batch-gate.js';
 import { type Constraints, createConstraints } from './create-constraints.js';
 import { ForcedCallStream } from './forced-tool-call.js';
 import { type Generation, generateOnSequence } from './generate-on-sequence.js';
@@ -27,6 +28,9 @@ export function resolveThreadCount(configured: number | undefined): number {
   if (configured !== undefined) return Math.min(configured, cores);
   return Math.max(1, cores - 1);
 }
+
+/** How long a batch may wait for a generating sequence's next token (see BatchGate). */
+const BATCH_WAIT_MS = 2;
 
 const llamaByGpu = new Map<string, Promise<Llama>>();
 
@@ -62,6 +66,8 @@ export class LlamaCppChatModel implements ChatModel {
   private readonly chatWrapper: ChatWrapper;
   private readonly grammars: GrammarCache;
   private readonly sequences: SequencePool;
+  /** Holds each batch until every generating request has queued its token. */
+  readonly batchGate: BatchGate;
   private closed = false;
 
   private constructor(options: {
@@ -72,6 +78,7 @@ export class LlamaCppChatModel implements ChatModel {
     llama: Llama;
     model: LlamaModel;
     context: LlamaContext;
+    batchGate: BatchGate;
   }) {
     this.name = options.name;
     this.config = options.config;
@@ -79,6 +86,7 @@ export class LlamaCppChatModel implements ChatModel {
     this.threads = options.threads;
     this.model = options.model;
     this.context = options.context;
+    this.batchGate = options.batchGate;
     this.chatWrapper = resolveChatWrapper(options.model);
     this.grammars = new GrammarCache(options.llama);
     this.sequences = new SequencePool(options.context, options.config.parallel);
@@ -100,6 +108,7 @@ export class LlamaCppChatModel implements ChatModel {
     const threads = resolveThreadCount(config.threads);
     const llama = await getSharedLlama(config.gpu);
     const model = await llama.loadModel({ modelPath: options.modelPath });
+    const batchGate = new BatchGate(BATCH_WAIT_MS);
     const context = await model.createContext({
       contextSize: Math.min(config.contextSize, model.trainContextSize),
       sequences: config.parallel,
@@ -107,8 +116,9 @@ export class LlamaCppChatModel implements ChatModel {
       // llama.cpp's own tools default to flash attention where the backend has it.
       flashAttention: config.flashAttention,
       ...(config.batchSize !== undefined ? { batchSize: config.batchSize } : {}),
+      batching: { itemPrioritizationStrategy: batchGate.strategy },
     } as Parameters<LlamaModel['createContext']>[0]);
-    return new LlamaCppChatModel({ ...options, threads, llama, model, context });
+    return new LlamaCppChatModel({ ...options, threads, llama, model, context, batchGate });
   }
 
   get chatTemplateName(): string {
@@ -260,6 +270,7 @@ export class LlamaCppChatModel implements ChatModel {
     try {
       return await generateOnSequence({
         sequence,
+        batchGate: this.batchGate,
         chatWrapper: this.chatWrapper,
         request,
         constraints,
