@@ -5,7 +5,8 @@ import { runCli } from './cli/index.js';
 import { type LoadedConfig, loadConfig, type SwitchyardConfig } from './config/index.js';
 import { createChatModels, type ModelLoadReporter } from './create-chat-models.js';
 import { createTaskClassifier } from './create-task-classifier.js';
-import { openStorage, type Storage } from './open-storage.js';
+import { openQuotaStores, type QuotaStores } from './open-quota-stores.js';
+import { openStorage, openTenantStore, type Storage } from './open-storage.js';
 import { createApp } from './server/index.js';
 import { createLogDestination, flushLogDestination } from './telemetry/index.js';
 
@@ -52,8 +53,24 @@ export async function startGateway(options: {
     throw error;
   }
   const { requestLog } = storage;
-  const apiKey = config.server.apiKeyEnv ? options.env[config.server.apiKeyEnv] : undefined;
-  const app = createApp({ config, models, logger, apiKey, requestLog, classifier });
+  let quotaStores: QuotaStores | undefined;
+  try {
+    if (config.auth.mode === 'keys') quotaStores = await openQuotaStores(config, options.env, logger);
+  } catch (error) {
+    await storage.close();
+    await Promise.allSettled([...models.values()].map((model) => model.close()));
+    throw error;
+  }
+  const readEnv = (name: string | undefined) => (name ? options.env[name] : undefined);
+  const apiKey = readEnv(config.server.apiKeyEnv);
+  const adminKey = readEnv(config.auth.adminKeyEnv);
+  if (config.auth.adminKeyEnv && !adminKey) {
+    logger.warn({ adminKeyEnv: config.auth.adminKeyEnv }, 'the admin key is not set: /admin/v1 is off');
+  }
+  const keys = quotaStores
+    ? { tenants: storage.tenants, quotas: quotaStores.quotas, localQuotas: quotaStores.localQuotas }
+    : undefined;
+  const app = createApp({ config, models, logger, apiKey, adminKey, keys, requestLog, classifier });
   const address = await app.listen({ host: options.host, port: options.port });
   logger.info(
     {
@@ -80,6 +97,7 @@ export async function startGateway(options: {
         clearTimeout(grace);
         clearInterval(sweep);
         await storage.close();
+        await quotaStores?.close();
         await Promise.allSettled([...models.values()].map((model) => model.close()));
         // Last, and awaited: the process exits right after, and the shutdown's own lines must go out.
         await flushLogDestination(logDestination);
@@ -100,6 +118,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     loadConfig: (file) => loadConfig({ ...(file ? { file } : {}), env }),
     startGateway: (options) => startGateway({ ...options, env }),
     createTaskClassifier,
+    openTenantStore: (config) => openTenantStore(config, env),
     createChatModels: (config, names) => {
       const logger = pino({ level: 'warn' });
       const subset = {

@@ -1,6 +1,7 @@
 import type { LoadedConfig, RoutingConfig, SwitchyardConfig } from '../config/index.js';
 import type { ChatModel } from '../contract/index.js';
 import type { TaskClassifier } from '../routing/index.js';
+import type { TenantStore } from '../storage/index.js';
 
 export interface RunningGateway {
   /** The URL clients use, e.g. http://127.0.0.1:8080. */
@@ -19,6 +20,8 @@ export interface CliDependencies {
   startGateway(options: { loaded: LoadedConfig; host: string; port: number }): Promise<RunningGateway>;
   /** The router's classifier as the gateway would build it from `routing.classifier`. */
   createTaskClassifier(routing: RoutingConfig): TaskClassifier;
+  /** The store of tenants and keys the config names (the request log's database). */
+  openTenantStore(config: SwitchyardConfig): Promise<TenantStore>;
   /** Creates (and for the embedded backend, loads) the named models of a config. */
   createChatModels(config: SwitchyardConfig, names: string[]): Promise<Map<string, ChatModel>>;
 }

@@ -7,6 +7,7 @@ import { registerMemoryCommand } from './memory-command.js';
 import { registerRoiCommand } from './roi-command.js';
 import { registerRouterCommand } from './router-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerTenantCommands } from './tenant-commands.js';
 
 /** The `switchyard` command line. Commands stay thin: parse flags, call in, print. */
 export function createProgram(dependencies: CliDependencies): Command {
@@ -25,5 +26,6 @@ export function createProgram(dependencies: CliDependencies): Command {
   registerMemoryCommand(program, dependencies);
   registerAuditCommand(program, dependencies);
   registerBenchCommand(program, dependencies);
+  registerTenantCommands(program, dependencies);
   return program;
 }

@@ -1,4 +1,4 @@
-import { ConfigError, StartupError, UsageError } from '../errors/index.js';
+import { ConfigError, isGatewayError, StartupError, UsageError } from '../errors/index.js';
 import type { CliDependencies } from './cli-dependencies.js';
 import { createProgram } from './create-program.js';
 
@@ -10,7 +10,12 @@ export async function runCli(argv: string[], dependencies: CliDependencies): Pro
   try {
     await createProgram(dependencies).parseAsync(argv);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof StartupError || error instanceof UsageError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof StartupError ||
+      error instanceof UsageError ||
+      isGatewayError(error)
+    ) {
       dependencies.stderr.write(`${error.message}\n`);
     } else {
       dependencies.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);

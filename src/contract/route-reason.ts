@@ -27,6 +27,8 @@ export type RouteReason =
     }
   | { kind: 'forced'; target: string; by: ForcedBy; alias?: string }
   | { kind: 'residency'; from: string; to: string; piiKinds: string[] }
+  /** A keyed request whose budget is spent, served by the over-budget local model instead. */
+  | { kind: 'over-budget'; from: string; to: string; scope: string }
   | {
       kind: 'fallback';
       from: string;

@@ -6,6 +6,7 @@ import { ClientClosedError, type GatewayError, InternalError, isGatewayError } f
 import { ChatExecutor, type CircuitState, RouteResolver, type TaskClassifier } from '../routing/index.js';
 import type { RequestLog } from '../storage/index.js';
 import type { GatewayMetrics } from '../telemetry/index.js';
+import type { Access, AccessControl } from './access/access-control.js';
 import type { ChatInput } from './chat-input.js';
 import type { ChatResponder } from './chat-responder.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
@@ -19,6 +20,10 @@ export interface ChatGatewayOptions {
   metrics?: GatewayMetrics | undefined;
   /** Replaces the heuristic task classifier. */
   classifier?: TaskClassifier | undefined;
+  /** The prices of the configured models, when shared with other parts (one is made otherwise). */
+  priceBook?: PriceBook | undefined;
+  /** Keys, budgets and rate limits, when `auth.mode` is `keys`. */
+  access?: AccessControl | undefined;
   now?: () => number;
 }
 
@@ -34,12 +39,18 @@ export class ChatGateway {
   private readonly recorder: OutcomeRecorder;
   private readonly settings: TraceSettings;
   private readonly logger: Logger;
+  private readonly access: AccessControl | undefined;
+  private readonly overBudget: string | undefined;
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(options: ChatGatewayOptions) {
     const { config, models } = options;
     const now = options.now ?? (() => performance.now());
     this.logger = options.logger;
-    this.priceBook = new PriceBook({ models: config.models, baseline: config.routing.baseline });
+    this.access = options.access;
+    this.overBudget = config.routing.overBudget;
+    this.priceBook =
+      options.priceBook ?? new PriceBook({ models: config.models, baseline: config.routing.baseline });
     this.resolver = new RouteResolver({
       models,
       routing: config.routing,
@@ -71,9 +82,11 @@ export class ChatGateway {
     let outcome: RequestOutcome;
     try {
       if ('refused' in input.parsed) throw input.parsed.refused;
-      const { model, request, stream } = input.parsed;
-      trace.begin(request, stream);
+      const { model, stream } = input.parsed;
+      let { request } = input.parsed;
+      trace.begin(request, stream, input.access);
       trace.decision = this.resolver.resolve(model, request, { routeHeader: input.routeHeader, stream });
+      if (input.access) request = await this.guard(trace, input.access, request, responder);
       if (stream) await this.stream(trace, trace.decision, request, responder);
       else await this.answer(trace, trace.decision, request, responder);
       trace.succeed();
@@ -87,8 +100,56 @@ export class ChatGateway {
       // The outcome is built and recorded here, once, whichever way the request went.
       outcome = trace.finish();
       this.recorder.record(outcome);
+      // After the answer, never delaying it: the reservation becomes what the request spent.
+      if (trace.admission && this.access) this.track(this.access.settle(trace.admission, outcome));
     }
     return outcome;
+  }
+
+  /** Waits for settlements still under way (on shutdown). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.settling]);
+  }
+
+  /**
+   * The keyed request's guards, before any model is called: the models its key may use, then its
+   * budgets and rate limits (reserved). A spent budget is served by the over-budget local model
+   * when one is configured. Returns the request as it will run.
+   */
+  private async guard(
+    trace: RequestTrace,
+    access: Access,
+    request: ChatRequest,
+    responder: ChatResponder,
+  ): Promise<ChatRequest> {
+    const control = this.access;
+    if (!control)
+      throw new InternalError({ cause: new Error('a keyed request reached a gateway without keys') });
+    let decision = control.restrictModels(access, trace.decision as RouteDecision);
+    let runRequest = control.boundRequest(access, request);
+    let admitted = await control.admit(access, decision, runRequest, trace.input.id);
+    if ('error' in admitted && admitted.budgetScope !== undefined && this.overBudget) {
+      const local = this.overBudget;
+      decision = {
+        ...this.resolver.resolve(local, request, { stream: trace.stream }),
+        reason: { kind: 'over-budget', from: decision.target, to: local, scope: admitted.budgetScope },
+        rule: 'over-budget',
+        candidates: [local],
+      };
+      delete decision.escalation;
+      runRequest = request;
+      admitted = await control.admit(access, decision, request, trace.input.id, { budgets: false });
+    }
+    responder.addHeaders(admitted.headers);
+    if ('error' in admitted) throw admitted.error;
+    trace.decision = decision;
+    trace.admission = admitted;
+    return runRequest;
+  }
+
+  private track(settling: Promise<void>): void {
+    this.settling.add(settling);
+    void settling.finally(() => this.settling.delete(settling));
   }
 
   private async answer(

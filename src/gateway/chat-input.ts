@@ -1,5 +1,6 @@
 import type { ChatRequest } from '../contract/index.js';
 import type { GatewayError } from '../errors/index.js';
+import type { Access } from './access/access-control.js';
 
 /** A chat request as an inbound API parsed it: what to run, and whether the client streams. */
 export interface ParsedChat {
@@ -24,6 +25,8 @@ export interface ChatInput {
   requestedModel: string | null;
   /** The parsed request, or why it was refused before it could be run. */
   parsed: ParsedChat | { refused: GatewayError };
+  /** The key and tenant that authorised the request, when virtual keys are on. */
+  access?: Access | undefined;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
 }

@@ -22,6 +22,8 @@ export interface AnswerSummary extends RouteHeaders {
 export interface ChatResponder {
   /** True once a stream's status and headers went out: errors then go into the stream. */
   readonly opened: boolean;
+  /** Headers every answer to this request carries, whatever it turns out to be (rate limits). */
+  addHeaders(headers: Record<string, string>): void;
   /** A whole answer, with its route headers and cost. */
   sendResult(result: ChatResult, summary: AnswerSummary): Promise<void>;
   /** Commits a stream: status 200, the route headers, and the opening of the answer. */

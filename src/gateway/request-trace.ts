@@ -9,8 +9,9 @@ import type {
   StreamPart,
   Usage,
 } from '../contract/index.js';
-import type { GatewayError } from '../errors/index.js';
+import { type GatewayError, isGatewayError } from '../errors/index.js';
 import { AttemptLog, decideRouteReason, describeRouteReason, redactPii } from '../routing/index.js';
+import type { Access, Admission } from './access/access-control.js';
 import type { ChatInput } from './chat-input.js';
 import type { AnswerSummary, RouteHeaders } from './chat-responder.js';
 
@@ -48,6 +49,8 @@ export class RequestTrace {
   tenant: string | null;
   /** The virtual key that authorised the request, when keys are on. */
   keyId: string | null = null;
+  /** What the keyed request reserved, settled once it ends. */
+  admission: Admission | undefined;
   private firstByteAt: number | undefined;
   private responseText: string | undefined;
   private settlement: Settlement | undefined;
@@ -60,10 +63,14 @@ export class RequestTrace {
     this.tenant = input.tenant;
   }
 
-  begin(request: ChatRequest, stream: boolean): void {
+  /** With a key, its tenant is the request's, whatever the client says. */
+  begin(request: ChatRequest, stream: boolean, access: Access | undefined): void {
     this.request = request;
     this.stream = stream;
-    this.tenant ??= request.metadata?.tenant ?? null;
+    if (access) {
+      this.tenant = access.tenant.name;
+      this.keyId = access.key.id;
+    } else this.tenant ??= request.metadata?.tenant ?? null;
   }
 
   /** The route headers as they stand now (`servedBy`: the model answering so far). */
@@ -138,8 +145,9 @@ export class RequestTrace {
       status: 500,
       error: { code: 'internal_error', message: 'the request had no ending' },
     };
-    // However it failed, a client that had left first saw nothing of it.
-    if (ending.error && input.signal.aborted) ending = { status: 499, error: clientClosed };
+    // However it failed, a client that had left first saw nothing of it; the abort's reason says
+    // why it left (it closed, or it stopped reading and the gateway ended its stream).
+    if (ending.error && input.signal.aborted) ending = describeDeparture(input.signal.reason);
     const succeeded = ending.status < 400;
     const upstreamMs = log.sumLatencyMs();
     return {
@@ -192,6 +200,11 @@ export class RequestTrace {
 }
 
 const clientClosed = { code: 'client_closed', message: 'The client closed the request before it completed.' };
+
+function describeDeparture(reason: unknown): Ending {
+  if (!isGatewayError(reason)) return { status: 499, error: clientClosed };
+  return { status: reason.status, error: { code: reason.code, message: reason.message } };
+}
 
 /** What every attempt together cost; null when any attempt's price is unknown, 0 with none. */
 function sumAttemptCost(log: AttemptLog): number | null {

@@ -26,6 +26,12 @@ export function describeRouteReason(reason: RouteReason): string {
       break;
     case 'residency':
       return `The request contains PII (${reason.piiKinds.join(', ')}); residency keeps it on ${reason.to} instead of ${reason.from}.`;
+    case 'over-budget': {
+      const whose = reason.scope.startsWith('key:')
+        ? 'the key'
+        : `tenant '${reason.scope.slice('tenant:'.length)}'`;
+      return `The budget of ${whose} is spent; served by ${reason.to} instead of ${reason.from}.`;
+    }
     case 'fallback':
       return `Fell back from ${reason.from} to ${reason.to}: ${reason.cause}.`;
     case 'escalated':

@@ -2,15 +2,17 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { PriceBook } from '../accounting/index.js';
 import type { SwitchyardConfig } from '../config/index.js';
 import type { ChatModel } from '../contract/index.js';
 import { AuthenticationError, NotFoundError } from '../errors/index.js';
-import { ChatGateway } from '../gateway/index.js';
+import { type Access, AccessControl, ChatGateway, TenantAdmin } from '../gateway/index.js';
 import type { TaskClassifier } from '../routing/index.js';
-import type { RequestLog } from '../storage/index.js';
+import type { QuotaStore, RequestLog, TenantStore } from '../storage/index.js';
 import { GatewayMetrics } from '../telemetry/index.js';
 import { registerChatCompletionsRoute, serveChatCompletion } from './apis/openai/chat-completions-route.js';
 import { registerModelsRoute } from './apis/openai/models-route.js';
+import { registerAdminRoutes } from './admin/admin-routes.js';
 import { checkBearerToken } from './check-bearer-token.js';
 import { convertErrorToGatewayError } from './convert-error-to-response.js';
 import { createRequestId } from './create-request-id.js';
@@ -18,10 +20,22 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMetricsRoute } from './routes/metrics-route.js';
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /** The virtual key and tenant that authorised the request, when keys are on. */
+    access?: Access;
+  }
   interface FastifyContextConfig {
     /** The route's handler records each request itself (a request-log row and its own log line). */
     recordsItself?: boolean;
   }
+}
+
+/** The stores virtual keys need: tenants and keys, and where budgets and limits are counted. */
+export interface KeyedAccessOptions {
+  tenants: TenantStore;
+  quotas: QuotaStore;
+  /** Counts for this replica alone while the shared store is down (`state.onStoreDown: open`). */
+  localQuotas: QuotaStore;
 }
 
 export interface AppOptions {
@@ -30,6 +44,10 @@ export interface AppOptions {
   logger: FastifyBaseLogger;
   /** The gateway API key, when `server.apiKeyEnv` names one. */
   apiKey?: string | undefined;
+  /** Tenants, keys and quotas, for `auth.mode: keys`. */
+  keys?: KeyedAccessOptions | undefined;
+  /** The admin key that authorises `/admin/v1`, when `auth.adminKeyEnv` names one. */
+  adminKey?: string | undefined;
   /** Where request rows go (none: no request log). */
   requestLog?: RequestLog | undefined;
   /** Also export the process's CPU, memory and event-loop metrics (default true). */
@@ -80,6 +98,24 @@ export function createApp(options: AppOptions): FastifyInstance {
     },
     { processMetrics: options.processMetrics ?? true },
   );
+  const priceBook = new PriceBook({ models: config.models, baseline: config.routing.baseline });
+  const keys = config.auth.mode === 'keys' ? options.keys : undefined;
+  if (config.auth.mode === 'keys' && !keys)
+    throw new Error('auth.mode keys needs a tenant store and a quota store');
+  const access = keys
+    ? new AccessControl({
+        tenants: keys.tenants,
+        quotas: keys.quotas,
+        localQuotas: keys.localQuotas,
+        auth: config.auth,
+        state: config.state,
+        models,
+        priceBook,
+        logger: options.logger as Logger,
+        onStoreError: () => metrics.countStateStoreError(),
+        flushLog: async () => options.requestLog?.flush(),
+      })
+    : undefined;
   gateway = new ChatGateway({
     config,
     models,
@@ -87,7 +123,14 @@ export function createApp(options: AppOptions): FastifyInstance {
     requestLog: options.requestLog,
     metrics,
     classifier: options.classifier,
+    priceBook,
+    access,
   });
+  if (!access && !options.apiKey) {
+    options.logger.warn(
+      'the gateway is open: anyone who reaches it may call it (set auth.mode: keys, or server.apiKeyEnv for one shared token)',
+    );
+  }
   const unpriced = gateway.priceBook.listUnpriced();
   if (unpriced.length > 0) {
     options.logger.warn(
@@ -145,7 +188,9 @@ export function createApp(options: AppOptions): FastifyInstance {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    if (options.apiKey && request.url.startsWith('/v1/')) {
+    if (access && request.url.startsWith('/v1/')) {
+      request.access = await access.authenticate(request.headers.authorization);
+    } else if (options.apiKey && request.url.startsWith('/v1/')) {
       if (!checkBearerToken(request.headers.authorization, options.apiKey)) {
         throw new AuthenticationError({
           message: 'Missing or invalid API key: send it as "Authorization: Bearer <key>".',
@@ -200,6 +245,14 @@ export function createApp(options: AppOptions): FastifyInstance {
   registerChatCompletionsRoute(app, { gateway, models });
   registerModelsRoute(app, { listNames: () => gateway.resolver.listNames(), models });
   registerHealthRoutes(app, { models, gateway });
+  // Settlements of budgets run after their answers; shutdown waits for them.
+  app.addHook('onClose', async () => gateway.close());
+  if (keys && options.adminKey) {
+    registerAdminRoutes(app, {
+      admin: new TenantAdmin({ store: keys.tenants, modelNames: [...models.keys()] }),
+      adminKey: options.adminKey,
+    });
+  }
   registerMetricsRoute(app, { metrics });
   return app;
 }

@@ -346,7 +346,7 @@ describe('a known price always gives a known cost', () => {
       assert.equal(row.cost_usd === null, reachedUnpriced, `row ${row.id} (${models.join(', ')})`);
     }
     assert.match(metrics, /^switchyard_unpriced_attempts_total\{model="mystery"\} 2$/m);
-    const warning = logLines.map((line) => JSON.parse(line)).find((line) => line.level === 40);
+    const warning = logLines.map((line) => JSON.parse(line)).find((line) => line.level === 40 && line.models);
     assert.deepEqual(warning?.models, ['mystery']);
   });
 });

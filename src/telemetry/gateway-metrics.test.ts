@@ -76,6 +76,7 @@ describe('GatewayMetrics', () => {
       switchyard_cost_usd_total: 'counter',
       switchyard_baseline_cost_usd_total: 'counter',
       switchyard_unpriced_attempts_total: 'counter',
+      switchyard_state_store_errors_total: 'counter',
       switchyard_escalations_total: 'counter',
       switchyard_fallbacks_total: 'counter',
       switchyard_request_log_failed_rows_total: 'counter',

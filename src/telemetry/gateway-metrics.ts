@@ -33,6 +33,7 @@ export class GatewayMetrics {
   private readonly cost: Counter<'model'>;
   private readonly baselineCost: Counter;
   private readonly unpricedAttempts: Counter<'model'>;
+  private readonly stateStoreErrors: Counter;
   private readonly escalations: Counter<'from' | 'to' | 'reason'>;
   private readonly fallbacks: Counter<'from' | 'to' | 'reason'>;
 
@@ -102,6 +103,11 @@ export class GatewayMetrics {
       labelNames: ['model'],
       registers,
     });
+    this.stateStoreErrors = new Counter({
+      name: 'switchyard_state_store_errors_total',
+      help: 'Calls to the shared state store (Redis) that failed: a keyed request was refused (onStoreDown closed) or limited by this replica alone (open).',
+      registers,
+    });
     this.escalations = new Counter({
       name: 'switchyard_escalations_total',
       help: 'Answers re-run on the escalation target, by reason.',
@@ -115,6 +121,10 @@ export class GatewayMetrics {
       registers,
     });
     registerScrapeTimeMetrics(sources, registers);
+  }
+
+  countStateStoreError(): void {
+    this.stateStoreErrors.inc();
   }
 
   /** Counts one finished request: every label is a view of its outcome. */

@@ -5,7 +5,14 @@ import type { ChatModel } from '../../src/contract/index.js';
 import { createChatModels } from '../../src/create-chat-models.js';
 import type { TaskClassifier } from '../../src/routing/index.js';
 import { createApp } from '../../src/server/index.js';
-import { type RequestLog, SqliteRequestLog } from '../../src/storage/index.js';
+import {
+  MemoryQuotaStore,
+  type QuotaStore,
+  type RequestLog,
+  SqliteRequestLog,
+  SqliteTenantStore,
+  type TenantStore,
+} from '../../src/storage/index.js';
 import { createDefaultAnthropicReply } from './fake-anthropic-reply.js';
 import { FakeUpstream } from './fake-upstream.js';
 
@@ -20,6 +27,8 @@ export interface TestGateway {
   models: ReadonlyMap<string, ChatModel>;
   upstreams: Record<string, FakeUpstream>;
   requestLog: RequestLog | undefined;
+  /** Tenants and keys, with `auth.mode: keys`. */
+  tenants: TenantStore | undefined;
   close(): Promise<void>;
 }
 
@@ -37,6 +46,10 @@ export async function startTestGateway(options: {
   requestLogPath?: string;
   listen?: boolean;
   apiKey?: string;
+  /** The admin key of `/admin/v1` (with `auth.mode: keys`). */
+  adminKey?: string;
+  /** Where budgets and limits are counted with `auth.mode: keys` (this process's memory by default). */
+  quotas?: QuotaStore;
   /** Receives the gateway's JSON log lines (silent when not given). */
   logLines?: string[];
   /** Build the router's classifier from the config (the heuristic when not given). */
@@ -69,6 +82,11 @@ export async function startTestGateway(options: {
         },
       })
     : undefined;
+  const keyed = config.auth.mode === 'keys';
+  if (keyed && !(requestLog instanceof SqliteRequestLog))
+    throw new Error('auth.mode keys needs requestLogPath');
+  const tenants = keyed ? new SqliteTenantStore({ requestLog: requestLog as SqliteRequestLog }) : undefined;
+  const localQuotas = new MemoryQuotaStore();
   const app = createApp({
     config,
     models,
@@ -78,6 +96,8 @@ export async function startTestGateway(options: {
     requestLog,
     processMetrics: false,
     apiKey: options.apiKey,
+    adminKey: options.adminKey,
+    keys: tenants ? { tenants, quotas: options.quotas ?? localQuotas, localQuotas } : undefined,
     ...(options.classifier ? { classifier: options.classifier(config) } : {}),
   });
   let url = '';
@@ -94,8 +114,10 @@ export async function startTestGateway(options: {
     models,
     upstreams,
     requestLog,
+    tenants,
     async close() {
       await app.close();
+      await tenants?.close();
       await requestLog?.close();
       await Promise.all([...models.values()].map((model) => model.close()));
       await Promise.all(Object.values(upstreams).map((upstream) => upstream.close()));

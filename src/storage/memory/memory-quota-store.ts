@@ -12,12 +12,19 @@ const MINUTE_MS = 60_000;
 interface BudgetCounter {
   spentUsd: number;
   periodEnd: number;
-  /** Reservation id → amount and expiry. */
+  /** Reservation id → amount and expiry, in the order they were made (expiry order). */
   held: Map<string, { usd: number; expiresAt: number }>;
+  heldUsd: number;
 }
 
-/** A sliding minute of one scope: request id → when it came and the tokens it counts for. */
-type Window = Map<string, { at: number; tokens: number }>;
+/**
+ * A sliding minute of one scope: request id → when it came and the tokens it counts for, in
+ * arrival order, with the tokens' running total (so a check costs the same however full it is).
+ */
+interface Window {
+  entries: Map<string, { at: number; tokens: number }>;
+  tokens: number;
+}
 
 /**
  * The quota store of a single replica: the same rules as the shared one, held in this process.
@@ -57,9 +64,12 @@ export class MemoryQuotaStore implements QuotaStore {
     for (const budget of reservation.budgets) {
       const counter = this.budgets.get(keyOf(budget)) as BudgetCounter;
       counter.held.set(reservation.id, { usd: reservation.costUsd, expiresAt: now + reservation.ttlMs });
+      counter.heldUsd += reservation.costUsd;
     }
     for (const rate of reservation.rates) {
-      this.windowOf(rate.scope).set(reservation.id, { at: now, tokens: reservation.tokens });
+      const window = this.windowOf(rate.scope);
+      window.entries.set(reservation.id, { at: now, tokens: reservation.tokens });
+      window.tokens += reservation.tokens;
     }
     return { ok: true, rates: reservation.rates.map((rate) => this.describeRate(rate, now)) };
   }
@@ -68,12 +78,20 @@ export class MemoryQuotaStore implements QuotaStore {
     for (const budget of reservation.budgets) {
       const counter = this.budgets.get(keyOf(budget));
       if (!counter) continue;
-      counter.held.delete(reservation.id);
+      const held = counter.held.get(reservation.id);
+      if (held) {
+        counter.held.delete(reservation.id);
+        counter.heldUsd -= held.usd;
+      }
       counter.spentUsd += used.costUsd;
     }
     for (const rate of reservation.rates) {
-      const entry = this.windows.get(rate.scope)?.get(reservation.id);
-      if (entry) entry.tokens = used.tokens;
+      const window = this.windows.get(rate.scope);
+      const entry = window?.entries.get(reservation.id);
+      if (window && entry) {
+        window.tokens += used.tokens - entry.tokens;
+        entry.tokens = used.tokens;
+      }
     }
   }
 
@@ -81,24 +99,25 @@ export class MemoryQuotaStore implements QuotaStore {
     const key = keyOf(budget);
     if (this.budgets.has(key)) return;
     this.forgetEndedPeriods(budget.periodStart);
-    this.budgets.set(key, { spentUsd, periodEnd: budget.periodEnd, held: new Map() });
+    this.budgets.set(key, { spentUsd, periodEnd: budget.periodEnd, held: new Map(), heldUsd: 0 });
   }
 
   async close(): Promise<void> {}
 
   private sumHeld(counter: BudgetCounter, now: number): number {
-    let total = 0;
     for (const [id, held] of counter.held) {
-      if (held.expiresAt <= now) counter.held.delete(id);
-      else total += held.usd;
+      if (held.expiresAt > now) break;
+      counter.held.delete(id);
+      counter.heldUsd -= held.usd;
     }
-    return total;
+    if (counter.held.size === 0) counter.heldUsd = 0;
+    return Math.max(0, counter.heldUsd);
   }
 
   private windowOf(scope: string): Window {
     let window = this.windows.get(scope);
     if (!window) {
-      window = new Map();
+      window = { entries: new Map(), tokens: 0 };
       this.windows.set(scope, window);
     }
     return window;
@@ -107,16 +126,17 @@ export class MemoryQuotaStore implements QuotaStore {
   /** Drops what left the sliding minute; returns the requests, tokens and oldest entry in it. */
   private readWindow(scope: string, now: number): { requests: number; tokens: number; oldest: number } {
     const window = this.windowOf(scope);
-    let tokens = 0;
     let oldest = now;
-    for (const [id, entry] of window) {
-      if (entry.at <= now - MINUTE_MS) window.delete(id);
-      else {
-        tokens += entry.tokens;
-        oldest = Math.min(oldest, entry.at);
+    for (const [id, entry] of window.entries) {
+      if (entry.at > now - MINUTE_MS) {
+        oldest = entry.at;
+        break;
       }
+      window.entries.delete(id);
+      window.tokens -= entry.tokens;
     }
-    return { requests: window.size, tokens, oldest };
+    if (window.entries.size === 0) window.tokens = 0;
+    return { requests: window.entries.size, tokens: window.tokens, oldest };
   }
 
   private checkRate(rate: RateCheck, tokens: number, now: number) {

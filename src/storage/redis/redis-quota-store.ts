@@ -28,6 +28,9 @@ export class RedisQuotaStore implements QuotaStore {
     this.prefix = options.keyPrefix;
     this.redis = new Redis(options.url, {
       enableOfflineQueue: false,
+      // Commands issued in one turn of the event loop (many requests' reserves and settlements
+      // under load) go out in one write.
+      enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
       lazyConnect: false,
       retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
@@ -66,14 +69,14 @@ export class RedisQuotaStore implements QuotaStore {
     ];
     for (const budget of budgets) args.push(budget.limitUsd, budget.periodEnd);
     for (const rate of rates) args.push(rate.rpm ?? -1, rate.tpm ?? -1);
-    const reply = await this.redis.reserveQuota(budgets.length * 3 + rates.length * 2, ...args);
+    const reply = await this.redis.reserveQuota(budgets.length * 4 + rates.length * 3, ...args);
     return this.readDecision(reply, reservation);
   }
 
   async settle(reservation: QuotaReservation, used: { costUsd: number; tokens: number }): Promise<void> {
     const { budgets, rates } = reservation;
     await this.redis.settleQuota(
-      budgets.length * 3 + rates.length * 2,
+      budgets.length * 4 + rates.length * 3,
       ...this.keysOf(budgets, rates),
       reservation.id,
       used.costUsd,
@@ -102,10 +105,13 @@ export class RedisQuotaStore implements QuotaStore {
         this.budgetKey(budget, 'spend'),
         this.budgetKey(budget, 'held'),
         this.budgetKey(budget, 'amounts'),
+        this.budgetKey(budget, 'heldSum'),
       );
     }
-    for (const rate of rates)
-      keys.push(`${this.prefix}rate:${rate.scope}:requests`, `${this.prefix}rate:${rate.scope}:tokens`);
+    for (const rate of rates) {
+      const base = `${this.prefix}rate:${rate.scope}`;
+      keys.push(`${base}:requests`, `${base}:tokens`, `${base}:tokenSum`);
+    }
     return keys;
   }
 

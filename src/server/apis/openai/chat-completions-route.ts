@@ -71,6 +71,7 @@ export async function serveChatCompletion(
     routeHeader: readHeader(request.headers['x-switchyard-route']),
     requestedModel: readRequestedModel(request.body),
     parsed,
+    access: request.access,
     signal: readConnectionSignal(request.raw.socket),
   };
   const responder = new OpenAIChatResponder(reply, {

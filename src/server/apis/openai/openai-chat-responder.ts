@@ -34,6 +34,10 @@ export class OpenAIChatResponder implements ChatResponder {
     },
   ) {}
 
+  addHeaders(headers: Record<string, string>): void {
+    this.reply.headers(headers);
+  }
+
   async sendResult(result: ChatResult, summary: AnswerSummary): Promise<void> {
     this.reply.headers(convertRouteToHeaders(summary));
     this.reply.header('x-switchyard-cost-usd', formatUsd(summary.costUsd));
