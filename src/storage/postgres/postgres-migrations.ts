@@ -84,6 +84,50 @@ const MIGRATIONS: readonly string[] = [
      models jsonb
    );
    CREATE INDEX api_keys_tenant ON api_keys (tenant);`,
+  `CREATE TABLE shadow_pairs (
+     request_id text NOT NULL,
+     created_at timestamptz NOT NULL,
+     from_model text NOT NULL,
+     to_model text NOT NULL,
+     route text,
+     rule text,
+     task_type text,
+     status text NOT NULL,
+     error_code text,
+     latency_ms double precision NOT NULL,
+     input_tokens integer,
+     output_tokens integer,
+     cost_usd double precision,
+     primary_cost_usd double precision,
+     exact_match integer,
+     normalized_match integer,
+     json_match integer,
+     tool_match integer,
+     verifiers_ok integer,
+     judge_verdict text,
+     similarity double precision,
+     agreement double precision,
+     shadow_content text,
+     PRIMARY KEY (request_id, to_model)
+   );
+   CREATE INDEX shadow_pairs_created ON shadow_pairs (created_at);
+   CREATE TABLE rollouts (
+     id text PRIMARY KEY,
+     share double precision NOT NULL,
+     last_good_share double precision NOT NULL,
+     paused boolean NOT NULL,
+     updated_at timestamptz NOT NULL,
+     version integer NOT NULL
+   );
+   CREATE TABLE rollout_events (
+     id text NOT NULL,
+     at timestamptz NOT NULL,
+     from_share double precision NOT NULL,
+     to_share double precision NOT NULL,
+     cause text NOT NULL,
+     evidence jsonb
+   );
+   CREATE INDEX rollout_events_id ON rollout_events (id, at);`,
 ];
 
 /** The schema version this code writes. */

@@ -85,6 +85,52 @@ const MIGRATIONS: readonly string[] = [
      models TEXT
    );
    CREATE INDEX api_keys_tenant ON api_keys (tenant);`,
+  // The migration loop's evidence: each shadow call scored against the answer it shadowed, and
+  // each rollout's shared share with the history of its changes.
+  `CREATE TABLE shadow_pairs (
+     request_id TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     from_model TEXT NOT NULL,
+     to_model TEXT NOT NULL,
+     route TEXT,
+     rule TEXT,
+     task_type TEXT,
+     status TEXT NOT NULL,
+     error_code TEXT,
+     latency_ms REAL NOT NULL,
+     input_tokens INTEGER,
+     output_tokens INTEGER,
+     cost_usd REAL,
+     primary_cost_usd REAL,
+     exact_match INTEGER,
+     normalized_match INTEGER,
+     json_match INTEGER,
+     tool_match INTEGER,
+     verifiers_ok INTEGER,
+     judge_verdict TEXT,
+     similarity REAL,
+     agreement REAL,
+     shadow_content TEXT,
+     PRIMARY KEY (request_id, to_model)
+   );
+   CREATE INDEX shadow_pairs_created ON shadow_pairs (created_at);
+   CREATE TABLE rollouts (
+     id TEXT PRIMARY KEY,
+     share REAL NOT NULL,
+     last_good_share REAL NOT NULL,
+     paused INTEGER NOT NULL,
+     updated_at TEXT NOT NULL,
+     version INTEGER NOT NULL
+   );
+   CREATE TABLE rollout_events (
+     id TEXT NOT NULL,
+     at TEXT NOT NULL,
+     from_share REAL NOT NULL,
+     to_share REAL NOT NULL,
+     cause TEXT NOT NULL,
+     evidence TEXT
+   );
+   CREATE INDEX rollout_events_id ON rollout_events (id, at);`,
 ];
 
 /** The schema version this code writes. */
