@@ -18,5 +18,5 @@ export { ServiceUnavailableError } from './service-unavailable-error.js';
 export { StartupError } from './startup-error.js';
 export { UnsupportedMediaTypeError } from './unsupported-media-type-error.js';
 export { UpstreamError } from './upstream-error.js';
-export { UpstreamTimeoutError } from './upstream-timeout-error.js';
+export { UpstreamTimeoutError, type UpstreamTimeoutPhase } from './upstream-timeout-error.js';
 export { UsageError } from './usage-error.js';

@@ -39,7 +39,9 @@ describe('OpenAICompatibleChatModel', () => {
   const request = { messages: [{ role: 'user' as const, content: 'hi' }] };
   before(async () => {
     upstream = await FakeUpstream.start();
-    model = createModel(upstream.url, { timeouts: { connectMs: 1_000, firstByteMs: 300, totalMs: 2_000 } });
+    model = createModel(upstream.url, {
+      timeouts: { connectMs: 1_000, firstByteMs: 300, idleMs: 300, totalMs: 2_000 },
+    });
   });
   after(async () => {
     await model.close();
@@ -149,7 +151,7 @@ describe('OpenAICompatibleChatModel', () => {
     })().catch((caught: unknown) => caught);
     assert.deepEqual(parts, [{ type: 'text-delta', delta: 'par' }]);
     assert.ok(error instanceof UpstreamTimeoutError, String(error));
-    assert.equal(error.phase, 'first-byte');
+    assert.equal(error.phase, 'idle');
   });
 
   it('keeps one pooled connection across calls, streamed and not, and after an upstream error', async () => {

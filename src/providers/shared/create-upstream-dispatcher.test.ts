@@ -65,7 +65,14 @@ function createClient(
   const client = new UpstreamHttpClient({
     modelName: 'cloud',
     baseUrl: `${origin}/v1`,
-    timeouts: { connectMs: 1_000, firstByteMs: 2_000, totalMs: 5_000 },
+    timeouts: {
+      connectMs: 1_000,
+      firstByteMs: 2_000,
+      idleMs: 2_000,
+      totalMs: 5_000,
+      maxResponseBytes: 1024 * 1024,
+      maxEventBytes: 64 * 1024,
+    },
     maxConnections: 4,
     ...options,
   });

@@ -19,7 +19,7 @@ export function createUpstreamDispatcher(options: {
   /** Certificate authorities to trust instead of Node's (users add theirs with NODE_EXTRA_CA_CERTS). */
   ca?: string | undefined;
 }): Dispatcher {
-  const { connectMs, firstByteMs } = options.timeouts;
+  const { connectMs, firstByteMs, idleMs } = options.timeouts;
   const tls = options.ca === undefined ? {} : { ca: options.ca };
   return new EnvHttpProxyAgent({
     ...readProxyEnvironment(options.env),
@@ -29,7 +29,7 @@ export function createUpstreamDispatcher(options: {
     // undici checks them on a clock that ticks every half second, so they may fire up to a second
     // late, which limits of seconds can afford.
     headersTimeout: firstByteMs,
-    bodyTimeout: firstByteMs,
+    bodyTimeout: idleMs,
     keepAliveTimeout: IDLE_SOCKET_MS,
     keepAliveMaxTimeout: IDLE_SOCKET_MS,
     connect: { timeout: connectMs, ...tls },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { readServerSentEvents } from './read-server-sent-events.js';
 
 async function parse(
@@ -33,5 +34,22 @@ describe('readServerSentEvents', () => {
     const bytes = new TextEncoder().encode('data: café\n\n');
     const events = await parse([bytes.slice(0, 10), bytes.slice(10)]);
     assert.deepEqual(events, [{ event: undefined, data: 'café' }]);
+  });
+
+  it('parses the same events however the bytes are cut, a line spanning many chunks included', async () => {
+    const text = `data: ${'x'.repeat(300)}\r\n\r\n: note\revent: e\rdata: a\r\rdata: b\ndata: c\n\n`;
+    const whole = await parse([text]);
+    assert.equal(whole.length, 3);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 1, max: text.length - 1 }), { maxLength: 40 }),
+        async (cuts) => {
+          const points = [0, ...cuts.sort((a, b) => a - b), text.length];
+          const chunks = points.slice(1).map((end, index) => text.slice(points[index], end));
+          assert.deepEqual(await parse(chunks), whole);
+        },
+      ),
+      { numRuns: 300, seed: 3 },
+    );
   });
 });

@@ -22,10 +22,14 @@ export async function* readServerSentEvents(
   let event: string | undefined;
   let data: string[] = [];
   const parsed: ServerSentEvent[] = [];
+  // How much of `buffer` is known to hold no line end: a line that spans many chunks is scanned
+  // once, not once per chunk.
+  let scanned = 0;
 
   const takeLines = (final: boolean): void => {
     let start = 0;
-    for (let index = 0; index < buffer.length; index++) {
+    let index = scanned;
+    for (; index < buffer.length; index++) {
       const char = buffer.charCodeAt(index);
       if (char !== 10 && char !== 13) continue;
       // A \r at the very end may be the first half of \r\n: wait for the next chunk.
@@ -48,6 +52,7 @@ export async function* readServerSentEvents(
       else if (field === 'event') event = value;
     }
     buffer = buffer.slice(start);
+    scanned = index - start;
   };
 
   for await (const chunk of body) {

@@ -13,6 +13,15 @@ import { UpstreamHttpClient } from './upstream-http-client.js';
 const OK = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"ok":true}';
 const CHUNKED_HEAD =
   'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n';
+/** Generous limits; each test tightens the one it is about. */
+const DEFAULT_TIMEOUTS: TimeoutsConfig = {
+  connectMs: 1_000,
+  firstByteMs: 1_000,
+  idleMs: 1_000,
+  totalMs: 5_000,
+  maxResponseBytes: 1024 * 1024,
+  maxEventBytes: 64 * 1024,
+};
 const tlsDirectory = new URL('../../../test/support/tls/', import.meta.url);
 const cert = readFileSync(new URL('localhost-cert.pem', tlsDirectory), 'utf8');
 const key = readFileSync(new URL('localhost-key.pem', tlsDirectory), 'utf8');
@@ -40,7 +49,7 @@ function createClient(
   const client = new UpstreamHttpClient({
     modelName: 'cloud',
     baseUrl: `${baseUrl}/v1`,
-    timeouts: { connectMs: 1_000, firstByteMs: 1_000, totalMs: 5_000, ...options.timeouts },
+    timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     maxConnections: options.maxConnections ?? 4,
     ...(options.ca ? { ca: options.ca } : {}),
   });
@@ -272,12 +281,10 @@ describe('UpstreamHttpClient', () => {
 
     it('times out a stream that goes silent between chunks', async () => {
       const server = await startServer((socket) => socket.write(`${CHUNKED_HEAD}${chunk('first')}`));
-      const { chunks, error } = await readChunks(
-        createClient(server.url, { timeouts: { firstByteMs: 100 } }),
-      );
+      const { chunks, error } = await readChunks(createClient(server.url, { timeouts: { idleMs: 100 } }));
       assert.deepEqual(chunks, ['first']);
       assert.ok(error instanceof UpstreamTimeoutError, String(error));
-      assert.equal(error.phase, 'first-byte');
+      assert.equal(error.phase, 'idle');
     });
 
     it('ends a call that streams past its total time, however steadily', async () => {
@@ -303,6 +310,62 @@ describe('UpstreamHttpClient', () => {
       const error = await fetchText(client).catch((caught: unknown) => caught);
       assert.ok(error instanceof UpstreamTimeoutError, String(error));
       assert.equal(error.phase, 'total');
+    });
+  });
+
+  describe('size limits', () => {
+    const isTooLarge = (code: string) => (error: unknown) =>
+      error instanceof UpstreamError && error.code === code && error.status === 502 && error.isRetryable;
+
+    it('refuses an answer whose Content-Length is over maxResponseBytes before reading it', async () => {
+      const server = await startServer((socket) =>
+        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n'),
+      );
+      const client = createClient(server.url, { timeouts: { maxResponseBytes: 1_000 } });
+      await assert.rejects(fetchText(client), isTooLarge('upstream_response_too_large'));
+    });
+
+    it('ends a chunked answer once it grows past maxResponseBytes, and its connection', async () => {
+      const server = await startServer(async (socket) => {
+        socket.write(CHUNKED_HEAD);
+        while (!socket.destroyed) {
+          socket.write(chunk('x'.repeat(500)));
+          await sleep(1);
+        }
+      });
+      const client = createClient(server.url, { timeouts: { maxResponseBytes: 4_000 } });
+      const { chunks, error } = await readChunks(client);
+      assert.ok(isTooLarge('upstream_response_too_large')(error), String(error));
+      assert.ok(chunks.join('').length <= 4_000);
+      await sleep(50);
+      assert.ok(server.closedConnections() >= 1, 'the connection was not kept for reuse');
+    });
+
+    it('ends a stream whose one line grows past maxEventBytes, in whatever pieces it comes', async () => {
+      const server = await startServer(async (socket) => {
+        socket.write(`${CHUNKED_HEAD}${chunk('data: {"ok":1}\n\ndata: "')}`);
+        while (!socket.destroyed) {
+          socket.write(chunk('y'.repeat(100)));
+          await sleep(1);
+        }
+      });
+      const client = createClient(server.url, { timeouts: { maxEventBytes: 1_000 } });
+      const { chunks, error } = await readChunks(client);
+      assert.ok(isTooLarge('upstream_event_too_large')(error), String(error));
+      assert.match(chunks.join(''), /^data: \{"ok":1\}\n\n/);
+    });
+
+    it('measures each line of a chunk longer than maxEventBytes', async () => {
+      const lines = (length: number) => `data: ${'z'.repeat(length)}\r\n\r\n`;
+      const server = await startServer((socket, _request, index) =>
+        socket.end(
+          `${CHUNKED_HEAD}${chunk(lines(90).repeat(20) + (index === 0 ? '' : lines(200)))}0\r\n\r\n`,
+        ),
+      );
+      const client = createClient(server.url, { timeouts: { maxEventBytes: 100 } });
+      const { error } = await readChunks(client);
+      assert.equal(error, undefined, 'many lines under the limit pass, however long the chunk');
+      await assert.rejects(fetchText(client), isTooLarge('upstream_event_too_large'));
     });
   });
 

@@ -8,7 +8,11 @@ import {
 } from '../../errors/index.js';
 import { createUpstreamDispatcher } from './create-upstream-dispatcher.js';
 import { createUpstreamError } from './create-upstream-error.js';
-import { type UpstreamResponseBody, UpstreamResponseHandler } from './upstream-response-handler.js';
+import {
+  type ResponseLimits,
+  type UpstreamResponseBody,
+  UpstreamResponseHandler,
+} from './upstream-response-handler.js';
 
 export interface UpstreamResponse {
   body: UpstreamResponseBody;
@@ -25,9 +29,10 @@ interface CallState {
 }
 
 /**
- * One pooled HTTP(S) client per upstream target, with the three timeouts a gateway needs: connect,
- * first byte (also bounds silence between streamed chunks), and the whole call. Runs on undici,
- * which brings keep-alive pooling, strict response parsing, HTTP/2 and proxies.
+ * One pooled HTTP(S) client per upstream target, with the timeouts a gateway needs (connect, first
+ * byte, silence between body chunks, the whole call) and size limits on what comes back (the body,
+ * one streamed line). Runs on undici, which brings keep-alive pooling, strict response parsing,
+ * HTTP/2 and proxies.
  */
 export class UpstreamHttpClient {
   private readonly dispatcher: Dispatcher;
@@ -35,6 +40,7 @@ export class UpstreamHttpClient {
   private readonly basePath: string;
   private readonly modelName: string;
   private readonly timeouts: TimeoutsConfig;
+  private readonly limits: ResponseLimits;
 
   constructor(options: {
     modelName: string;
@@ -50,6 +56,21 @@ export class UpstreamHttpClient {
   }) {
     this.modelName = options.modelName;
     this.timeouts = options.timeouts;
+    const { modelName } = options;
+    this.limits = {
+      maxResponseBytes: options.timeouts.maxResponseBytes,
+      maxEventBytes: options.timeouts.maxEventBytes,
+      createTooLargeError: (limit, limitBytes) =>
+        new UpstreamError({
+          message:
+            limit === 'maxResponseBytes'
+              ? `Upstream '${modelName}' sent an answer larger than ${limitBytes} bytes (timeouts.maxResponseBytes).`
+              : `Upstream '${modelName}' streamed a line longer than ${limitBytes} bytes (timeouts.maxEventBytes).`,
+          code: limit === 'maxResponseBytes' ? 'upstream_response_too_large' : 'upstream_event_too_large',
+          status: 502,
+          isRetryable: true,
+        }),
+    };
     const url = new URL(options.baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
@@ -87,7 +108,7 @@ export class UpstreamHttpClient {
       clearTimeout(timer);
       clientSignal.removeEventListener('abort', onClientAbort);
     };
-    const handler = new UpstreamResponseHandler(finish);
+    const handler = new UpstreamResponseHandler(finish, this.limits);
     clientSignal.addEventListener('abort', onClientAbort, { once: true });
     timer = setTimeout(() => {
       state.totalTimedOut = true;
@@ -156,11 +177,19 @@ export class UpstreamHttpClient {
         cause: error,
       });
     }
-    if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    if (error instanceof undiciErrors.HeadersTimeoutError) {
       return new UpstreamTimeoutError({
         model,
         phase: 'first-byte',
         timeoutMs: this.timeouts.firstByteMs,
+        cause: error,
+      });
+    }
+    if (error instanceof undiciErrors.BodyTimeoutError) {
+      return new UpstreamTimeoutError({
+        model,
+        phase: 'idle',
+        timeoutMs: this.timeouts.idleMs,
         cause: error,
       });
     }

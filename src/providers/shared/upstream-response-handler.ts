@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { yieldWhenBusy } from './yield-when-busy.js';
 
 /** An upstream response body: read whole (`text`, `json`) or chunk by chunk (`for await`). */
 export type UpstreamResponseBody = AsyncIterable<Uint8Array> & {
@@ -11,6 +12,15 @@ export type UpstreamResponseBody = AsyncIterable<Uint8Array> & {
 export interface UpstreamResponseHead {
   statusCode: number;
   headers: IncomingHttpHeaders;
+}
+
+/** The sizes a response may not pass, and the error each ends the exchange with. */
+export interface ResponseLimits {
+  /** The whole body, JSON or stream. */
+  maxResponseBytes: number;
+  /** One line of a streamed (`text/event-stream`) body. */
+  maxEventBytes: number;
+  createTooLargeError(limit: 'maxResponseBytes' | 'maxEventBytes', limitBytes: number): Error;
 }
 
 /** Unread bytes past which the connection stops reading until the reader catches up. */
@@ -44,9 +54,16 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
   private wakeReader: (() => void) | undefined;
   private drainedBytes = -1;
   private drainTimer: NodeJS.Timeout | undefined;
+  private receivedBytes = 0;
+  private eventStream = false;
+  /** Bytes of a streamed body since its last line break. */
+  private lineBytes = 0;
 
   /** `onSettled` runs once, when the exchange is over: the body read, failed, dropped or aborted. */
-  constructor(private readonly onSettled: () => void) {
+  constructor(
+    private readonly onSettled: () => void,
+    private readonly limits: ResponseLimits,
+  ) {
     this.head = new Promise((resolve, reject) => {
       this.resolveHead = resolve;
       this.rejectHead = reject;
@@ -72,11 +89,18 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(
-    _controller: Dispatcher.DispatchController,
+    controller: Dispatcher.DispatchController,
     statusCode: number,
     headers: IncomingHttpHeaders,
   ): void {
-    if (statusCode >= 200) this.resolveHead({ statusCode, headers });
+    if (statusCode < 200) return;
+    const { maxResponseBytes } = this.limits;
+    if (Number(headers['content-length']) > maxResponseBytes) {
+      controller.abort(this.limits.createTooLargeError('maxResponseBytes', maxResponseBytes));
+      return;
+    }
+    this.eventStream = String(headers['content-type']).startsWith('text/event-stream');
+    this.resolveHead({ statusCode, headers });
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -84,6 +108,16 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
       this.drainedBytes += chunk.length;
       if (this.drainedBytes > DRAIN_LIMIT_BYTES)
         controller.abort(new Error('the unread rest of the body is too long'));
+      return;
+    }
+    this.receivedBytes += chunk.length;
+    const { limits } = this;
+    if (this.receivedBytes > limits.maxResponseBytes) {
+      controller.abort(limits.createTooLargeError('maxResponseBytes', limits.maxResponseBytes));
+      return;
+    }
+    if (this.eventStream && this.measureLines(chunk)) {
+      controller.abort(limits.createTooLargeError('maxEventBytes', limits.maxEventBytes));
       return;
     }
     this.chunks.push(chunk);
@@ -101,6 +135,27 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
     this.failure = error;
     this.rejectHead(error);
     this.settle();
+  }
+
+  /**
+   * Tracks the line a stream is in; true once one is longer than allowed. A line is parsed only
+   * when it ends, so without this one endless line would grow in memory until the total limit,
+   * and then be parsed in one long, blocking go.
+   */
+  private measureLines(chunk: Buffer): boolean {
+    const max = this.limits.maxEventBytes;
+    if (this.lineBytes + chunk.length <= max) {
+      const lastBreak = Math.max(chunk.lastIndexOf(10), chunk.lastIndexOf(13));
+      this.lineBytes = lastBreak === -1 ? this.lineBytes + chunk.length : chunk.length - lastBreak - 1;
+      return false;
+    }
+    // Rare (a chunk about as long as the limit): every line in it has to be measured.
+    for (let index = 0; index < chunk.length; index++) {
+      const byte = chunk[index];
+      if (byte === 10 || byte === 13) this.lineBytes = 0;
+      else if (++this.lineBytes > max) return true;
+    }
+    return false;
   }
 
   private settle(): void {
@@ -121,6 +176,8 @@ export class UpstreamResponseHandler implements Dispatcher.DispatchHandler {
       for (;;) {
         const chunk = this.chunks.shift();
         if (chunk) {
+          const turn = yieldWhenBusy();
+          if (turn) await turn;
           this.queuedBytes -= chunk.length;
           if (this.controller?.paused && this.queuedBytes <= HIGH_WATER_BYTES / 2) this.controller.resume();
           yield chunk;
