@@ -16,6 +16,7 @@ export { RateLimitError } from './rate-limit-error.js';
 export { ResourceNotFoundError } from './resource-not-found-error.js';
 export { ServiceUnavailableError } from './service-unavailable-error.js';
 export { StartupError } from './startup-error.js';
+export { StreamWriteTimeoutError } from './stream-write-timeout-error.js';
 export { UnsupportedMediaTypeError } from './unsupported-media-type-error.js';
 export { UpstreamError } from './upstream-error.js';
 export { UpstreamTimeoutError, type UpstreamTimeoutPhase } from './upstream-timeout-error.js';

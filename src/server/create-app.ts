@@ -1,21 +1,22 @@
-import type { IncomingMessage, Server } from 'node:http';
-import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { PriceBook } from '../accounting/index.js';
 import type { SwitchyardConfig } from '../config/index.js';
 import type { ChatModel } from '../contract/index.js';
-import { AuthenticationError, NotFoundError } from '../errors/index.js';
+import { AuthenticationError, NotFoundError, PayloadTooLargeError } from '../errors/index.js';
 import { type Access, AccessControl, ChatGateway, TenantAdmin } from '../gateway/index.js';
 import type { TaskClassifier } from '../routing/index.js';
 import type { QuotaStore, RequestLog, TenantStore } from '../storage/index.js';
-import { GatewayMetrics } from '../telemetry/index.js';
+import { ConnectionMetrics, GatewayMetrics } from '../telemetry/index.js';
+import { registerAdminRoutes } from './admin/admin-routes.js';
 import { registerChatCompletionsRoute, serveChatCompletion } from './apis/openai/chat-completions-route.js';
 import { registerModelsRoute } from './apis/openai/models-route.js';
-import { registerAdminRoutes } from './admin/admin-routes.js';
 import { checkBearerToken } from './check-bearer-token.js';
 import { convertErrorToGatewayError } from './convert-error-to-response.js';
 import { createRequestId } from './create-request-id.js';
+import { discardRefusedBody } from './discard-refused-body.js';
+import { createHttpServerOptions } from './http-server-options.js';
+import { resolveMaxConnections } from './resolve-max-connections.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMetricsRoute } from './routes/metrics-route.js';
 
@@ -54,30 +55,6 @@ export interface AppOptions {
   processMetrics?: boolean;
   /** Replaces the heuristic task classifier. */
   classifier?: TaskClassifier;
-}
-
-const headerDeadlines = new WeakMap<Socket, NodeJS.Timeout>();
-
-/**
- * Node expires half-sent requests only on its periodic connection check, and that check misses a
- * socket still sending headers while others on the server complete requests (reproducible with
- * plain node:http). So a new connection gets its own deadline: send a complete request
- * head within `requestTimeoutMs`, or be closed. Slow bodies are left to Node's requestTimeout.
- */
-function guardSlowConnections(server: Server, requestTimeoutMs: number): void {
-  server.on('connection', (socket: Socket) => {
-    const timer = setTimeout(() => socket.destroy(), requestTimeoutMs);
-    timer.unref();
-    headerDeadlines.set(socket, timer);
-    socket.once('close', () => clearTimeout(timer));
-  });
-  server.on('request', (request: IncomingMessage) => {
-    const timer = headerDeadlines.get(request.socket);
-    if (timer) {
-      clearTimeout(timer);
-      headerDeadlines.delete(request.socket);
-    }
-  });
 }
 
 /** The HTTP gateway: OpenAI-compatible routes plus health, every error in OpenAI's envelope. */
@@ -145,46 +122,20 @@ export function createApp(options: AppOptions): FastifyInstance {
     // No child logger per request (an object and some work for every request, used by none):
     // every per-request line names its `requestId` itself.
     childLoggerFactory: (logger) => logger,
-    bodyLimit: server.bodyLimitBytes,
-    requestTimeout: server.requestTimeoutMs,
-    // Node checks request and header deadlines only every `connectionsCheckingInterval` (30 s by
-    // default), so a slowloris client could hold a socket 30 s past its deadline.
-    http: {
-      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(server.requestTimeoutMs / 2))),
-      headersTimeout: server.requestTimeoutMs,
-    },
-    keepAliveTimeout: server.keepAliveTimeoutMs,
+    ...createHttpServerOptions(server),
     requestIdHeader: false,
     genReqId: (request) => createRequestId(request.headers['x-request-id']),
-    return503OnClosing: true,
-    // Malformed or timed-out requests never reach a route: answer them in OpenAI's envelope too.
-    clientErrorHandler: (error, socket) => {
-      if (!socket.writable) return;
-      const timeout = (error as NodeJS.ErrnoException).code === 'ERR_HTTP_REQUEST_TIMEOUT';
-      const body = JSON.stringify({
-        error: timeout
-          ? {
-              message: 'The request was not received in time.',
-              type: 'invalid_request_error',
-              code: 'request_timeout',
-              param: null,
-            }
-          : {
-              message: 'The request is not valid HTTP.',
-              type: 'invalid_request_error',
-              code: 'bad_request',
-              param: null,
-            },
-      });
-      socket.end(
-        `HTTP/1.1 ${timeout ? '408 Request Timeout' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    },
-    forceCloseConnections: 'idle',
   });
+  const chatRoute = { gateway, models, streamWriteTimeoutMs: server.streamWriteTimeoutMs };
+  // Past it, Node closes new connections at once ('drop'); each is counted.
+  app.server.maxConnections = resolveMaxConnections(config);
+  const connectionMetrics = new ConnectionMetrics(metrics.registry, {
+    openConnections: () =>
+      new Promise((resolve) => app.server.getConnections((error, count) => resolve(error ? 0 : count))),
+  });
+  app.server.on('drop', () => connectionMetrics.countRefused());
   // Only JSON is accepted; a text/plain body should be a clear 415, not a confusing 400.
   app.removeContentTypeParser('text/plain');
-  guardSlowConnections(app.server, server.requestTimeoutMs);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -220,10 +171,15 @@ export function createApp(options: AppOptions): FastifyInstance {
       bodyLimitBytes: server.bodyLimitBytes,
       ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
     });
+    if (gatewayError instanceof PayloadTooLargeError) {
+      // Fastify would close the connection under a client still sending; drop the rest instead.
+      reply.removeHeader('connection');
+      discardRefusedBody(request.raw, server.bodyDiscardLimitBytes);
+    }
     // Refused before its handler ran (a body too large, not JSON, no key): still a chat request
     // the gateway records. Its handler never throws, so this runs at most once per request.
     if (request.routeOptions.config.recordsItself) {
-      await serveChatCompletion(gateway, models, request, reply, gatewayError);
+      await serveChatCompletion(chatRoute, request, reply, gatewayError);
       return reply;
     }
     if (gatewayError.status >= 500 && gatewayError.code === 'internal_error') {
@@ -242,7 +198,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     reply.status(error.status).send(error.toJSON());
   });
 
-  registerChatCompletionsRoute(app, { gateway, models });
+  registerChatCompletionsRoute(app, chatRoute);
   registerModelsRoute(app, { listNames: () => gateway.resolver.listNames(), models });
   registerHealthRoutes(app, { models, gateway });
   // Settlements of budgets run after their answers; shutdown waits for them.

@@ -9,23 +9,29 @@ import { OpenAIChatResponder } from './openai-chat-responder.js';
 
 export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
 
-const connectionSignals = new WeakMap<Socket, AbortSignal>();
+const connections = new WeakMap<Socket, AbortController>();
 
 /**
  * Aborted when the client's connection closes. One per connection, shared by the requests it
  * carries (one at a time under HTTP/1.1): a connection that closes while a request runs is that
  * request's client leaving, and a keep-alive connection pays for its AbortController once.
  */
-function readConnectionSignal(socket: Socket): AbortSignal {
-  let signal = connectionSignals.get(socket);
-  if (!signal) {
-    const controller = new AbortController();
-    if (socket.destroyed) controller.abort(new ClientClosedError());
-    else socket.once('close', () => controller.abort(new ClientClosedError()));
-    signal = controller.signal;
-    connectionSignals.set(socket, signal);
+function readConnectionController(socket: Socket): AbortController {
+  let controller = connections.get(socket);
+  if (!controller) {
+    const created = new AbortController();
+    if (socket.destroyed) created.abort(new ClientClosedError());
+    else socket.once('close', () => created.abort(new ClientClosedError()));
+    controller = created;
+    connections.set(socket, controller);
   }
-  return signal;
+  return controller;
+}
+
+/** Closes a client's connection on the gateway's side; its request is cancelled with `reason`. */
+function endConnection(socket: Socket, reason: GatewayError): void {
+  readConnectionController(socket).abort(reason);
+  socket.destroy();
 }
 
 function readHeader(value: string | string[] | undefined): string | undefined {
@@ -37,6 +43,14 @@ function readRequestedModel(body: unknown): string | null {
   return typeof model === 'string' ? model : null;
 }
 
+/** What the chat route serves with. */
+export interface ChatRouteDependencies {
+  gateway: ChatGateway;
+  models: ReadonlyMap<string, ChatModel>;
+  /** `server.streamWriteTimeoutMs`. */
+  streamWriteTimeoutMs: number;
+}
+
 /**
  * Hands one request of the OpenAI chat API to the gateway: the parsed body (or why it was
  * refused), its metadata, and a responder that speaks OpenAI's wire. Also used for requests
@@ -44,12 +58,12 @@ function readRequestedModel(body: unknown): string | null {
  * request on this route is recorded, once, by the gateway.
  */
 export async function serveChatCompletion(
-  gateway: ChatGateway,
-  models: ReadonlyMap<string, ChatModel>,
+  dependencies: ChatRouteDependencies,
   request: FastifyRequest,
   reply: FastifyReply,
   refused?: GatewayError,
 ): Promise<void> {
+  const { gateway, models } = dependencies;
   let parsed: ParsedChat | { refused: GatewayError };
   let includeUsage = false;
   if (refused) parsed = { refused };
@@ -72,11 +86,13 @@ export async function serveChatCompletion(
     requestedModel: readRequestedModel(request.body),
     parsed,
     access: request.access,
-    signal: readConnectionSignal(request.raw.socket),
+    signal: readConnectionController(request.raw.socket).signal,
   };
   const responder = new OpenAIChatResponder(reply, {
     includeUsage,
     modelIdOf: (name) => models.get(name)?.modelId ?? name,
+    streamWriteTimeoutMs: dependencies.streamWriteTimeoutMs,
+    endConnection: (reason) => endConnection(request.raw.socket, reason),
   });
   await gateway.handle(input, responder);
 }
@@ -84,11 +100,11 @@ export async function serveChatCompletion(
 /** `POST /v1/chat/completions`, JSON or SSE. */
 export function registerChatCompletionsRoute(
   app: FastifyInstance,
-  dependencies: { gateway: ChatGateway; models: ReadonlyMap<string, ChatModel> },
+  dependencies: ChatRouteDependencies,
 ): void {
   app.post(CHAT_COMPLETIONS_PATH, { config: { recordsItself: true } }, async (request, reply) => {
     try {
-      await serveChatCompletion(dependencies.gateway, dependencies.models, request, reply);
+      await serveChatCompletion(dependencies, request, reply);
     } catch (error) {
       // The gateway answers and records every request itself; reaching here is a bug. It must not
       // reach Fastify's error handler, which would record the request a second time.

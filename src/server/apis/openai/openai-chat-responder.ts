@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { ChatResult, StreamPart } from '../../../contract/index.js';
-import type { GatewayError } from '../../../errors/index.js';
+import { type GatewayError, StreamWriteTimeoutError } from '../../../errors/index.js';
 import type { AnswerSummary, ChatResponder, RouteHeaders } from '../../../gateway/index.js';
 import { ChunkWriter, convertToChatCompletion, createCompletionId } from '../../wire/index.js';
 import { convertRouteToHeaders, formatUsd, toHeaderValue } from './route-header-values.js';
@@ -23,6 +23,7 @@ export class OpenAIChatResponder implements ChatResponder {
   private readonly id = createCompletionId();
   private readonly created = Math.floor(Date.now() / 1000);
   private writer: ChunkWriter | undefined;
+  private readonly stall: { timeoutMs: number; onStall(): void };
 
   constructor(
     private readonly reply: FastifyReply,
@@ -31,8 +32,18 @@ export class OpenAIChatResponder implements ChatResponder {
       includeUsage: boolean;
       /** The upstream model id of a configured model (chunks name it until the answer says). */
       modelIdOf(name: string): string;
+      /** How long a stream waits for a client that reads nothing (`server.streamWriteTimeoutMs`). */
+      streamWriteTimeoutMs: number;
+      /** Ends the client's connection, cancelling the request with `reason`. */
+      endConnection(reason: GatewayError): void;
     },
-  ) {}
+  ) {
+    this.stall = {
+      timeoutMs: options.streamWriteTimeoutMs,
+      onStall: () =>
+        options.endConnection(new StreamWriteTimeoutError({ timeoutMs: options.streamWriteTimeoutMs })),
+    };
+  }
 
   addHeaders(headers: Record<string, string>): void {
     this.reply.headers(headers);
@@ -91,7 +102,7 @@ export class OpenAIChatResponder implements ChatResponder {
         writer.model = part.modelId;
         await this.write(writer.finish(part.finishReason));
         if (this.options.includeUsage) await this.write(writer.usage(part.usage));
-        await writeSseEvent(this.reply.raw, '[DONE]');
+        await writeSseEvent(this.reply.raw, '[DONE]', this.stall);
         return;
       case 'error':
         throw part.error;
@@ -100,7 +111,7 @@ export class OpenAIChatResponder implements ChatResponder {
 
   async endStream(summary: AnswerSummary, error?: GatewayError): Promise<void> {
     const response = this.reply.raw;
-    if (error) await writeSseEvent(response, JSON.stringify(error.toJSON()));
+    if (error) await writeSseEvent(response, JSON.stringify(error.toJSON()), this.stall);
     if (!response.destroyed) {
       response.addTrailers({
         'x-switchyard-model': summary.model,
@@ -120,6 +131,6 @@ export class OpenAIChatResponder implements ChatResponder {
   }
 
   private write(chunk: unknown): Promise<void> {
-    return writeSseEvent(this.reply.raw, JSON.stringify(chunk));
+    return writeSseEvent(this.reply.raw, JSON.stringify(chunk), this.stall);
   }
 }
