@@ -45,6 +45,9 @@ export async function startGateway(options: {
   const logger = pino({ level: config.logging.level, base: { service: 'switchyard' } }, logDestination);
   const classifier = createTaskClassifier(config.routing);
   const models = await createChatModels(config, options.env, createLoadReporter(process.stderr, logger));
+  // Tokenizers load now, not on first use: a stream cut short is counted with its model's, and
+  // loading one mid-traffic would stall every request in flight.
+  for (const model of models.values()) model.countTokens('');
   let storage: Storage;
   try {
     storage = await openStorage(config, options.env, logger);

@@ -60,8 +60,10 @@ function loadEncoding(encoding: 'o200k_base' | 'cl100k_base'): CountTokens {
 export function createOpenAITokenCounter(modelId: string): { countTokens: CountTokens; exact: boolean } {
   const encoding = findOpenAIEncoding(modelId);
   if (!encoding) return { countTokens: estimateTokenCount, exact: false };
-  // Loaded on first use: an encoding's tables take much memory, and a gateway whose rules never
-  // read inputTokens and whose upstreams report usage never needs them.
+  // Loaded on first use: an encoding's tables take much memory and long to build, and a command
+  // that never counts should not pay for them. A serving gateway counts (a stream cut short, an
+  // upstream that reports no usage) and loading blocks the event loop, so it loads them at start-up
+  // by counting once.
   let count: CountTokens | undefined;
   return {
     countTokens: (text) => {
