@@ -8,6 +8,7 @@ import { countTokens as countO200kTokens } from 'gpt-tokenizer/encoding/o200k_ba
 import { createOpenAIAnswer, type FakeUpstream } from '../../test/support/fake-upstream.js';
 import { startTestGateway, type TestGateway } from '../../test/support/start-test-gateway.js';
 import { createKeySecret } from '../gateway/index.js';
+import { RedisQuotaStore } from '../storage/index.js';
 
 const ADMIN_KEY = 'admin-secret-for-tests';
 const PRICE = { inputPerMillion: 1000, outputPerMillion: 2000 };
@@ -280,4 +281,55 @@ describe('a spent budget served by the over-budget local model', () => {
     database.close();
     assert.deepEqual(row, { rule: 'over-budget', final_model: 'local' });
   });
+});
+
+describe('keyed requests while the shared state store is down', () => {
+  for (const onStoreDown of ['open', 'closed'] as const) {
+    it(`${onStoreDown === 'open' ? 'serves with this replica counting alone' : 'refuses with 503 state_store_unavailable'} when onStoreDown is ${onStoreDown}`, async () => {
+      // Nothing listens on port 1: every call to this Redis fails at once.
+      const unreachable = new RedisQuotaStore({
+        url: 'redis://127.0.0.1:1',
+        keyPrefix: 'switchyard-test-down:',
+      });
+      const gateway = await startTestGateway({
+        upstreams: ['cloud'],
+        listen: true,
+        adminKey: ADMIN_KEY,
+        quotas: unreachable,
+        requestLogPath: join(directory, `down-${onStoreDown}.db`),
+        config: (urls) => ({
+          models: {
+            cloud: {
+              provider: 'openai-compatible',
+              baseUrl: urls.cloud as string,
+              model: 'gpt-4o-mini',
+              price: PRICE,
+            },
+          },
+          routing: { default: 'cloud', retries: { maxRetries: 0 } },
+          auth: { mode: 'keys' },
+          state: { store: 'redis', onStoreDown },
+          storage: { flushIntervalMs: 10 },
+        }),
+      });
+      try {
+        await admin(gateway, 'POST', '/tenants', { name: 'acme', rpm: 1 });
+        const key = await createKey(gateway, 'acme');
+        const first = await chat(gateway, key.key);
+        if (onStoreDown === 'open') {
+          assert.equal(first.status, 200);
+          // The replica's own count still holds the limit.
+          assert.equal((await chat(gateway, key.key)).body.error?.code, 'rate_limit_exceeded');
+        } else {
+          assert.equal(first.status, 503);
+          assert.equal(first.body.error?.code, 'state_store_unavailable');
+        }
+        const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+        assert.match(metrics, /^switchyard_state_store_errors_total [1-9]/m);
+      } finally {
+        await gateway.close();
+        await unreachable.close();
+      }
+    });
+  }
 });
