@@ -1,11 +1,8 @@
-import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import {
   type ChatWrapper,
-  getLlama,
   type Llama,
   type LlamaContext,
-  LlamaLogLevel,
   type LlamaModel,
   resolveChatWrapper,
 } from 'node-llama-cpp';
@@ -21,29 +18,10 @@ import { type Generation, generateOnSequence } from './generate-on-sequence.js';
 import { GrammarCache } from './grammar-cache.js';
 import { RequestQueue } from './request-queue.js';
 import { SequencePool } from './sequence-pool.js';
-
-/** Threads for generation: the configured count capped at the machine's cores, else cores - 1. */
-export function resolveThreadCount(configured: number | undefined): number {
-  const cores = availableParallelism();
-  if (configured !== undefined) return Math.min(configured, cores);
-  return Math.max(1, cores - 1);
-}
+import { getSharedLlama, resolveThreadCount } from './shared-llama.js';
 
 /** How long a batch may wait for a generating sequence's next token (see BatchGate). */
 const BATCH_WAIT_MS = 2;
-
-const llamaByGpu = new Map<string, Promise<Llama>>();
-
-/** One native llama.cpp runtime per GPU setting, shared by every embedded model. */
-function getSharedLlama(gpu: LlamaCppModelConfig['gpu']): Promise<Llama> {
-  const key = String(gpu);
-  let llama = llamaByGpu.get(key);
-  if (!llama) {
-    llama = getLlama({ gpu, logLevel: LlamaLogLevel.error, progressLogs: false });
-    llamaByGpu.set(key, llama);
-  }
-  return llama;
-}
 
 /**
  * The embedded small model: a GGUF run in-process by node-llama-cpp. One context holds `parallel`
