@@ -24,10 +24,11 @@ release=$(ls -d node_modules/node-llama-cpp/llama/localBuilds/linux-x64-cuda-*/R
 node -e "import('node-llama-cpp').then(async (m) => { const l = await m.getLlama({ gpu: 'cuda', build: 'never' }); console.log('backend', l.gpu, await l.getGpuDeviceNames()); })" 2>&1 | tee "$out/check.txt"
 grep -q 'backend cuda' "$out/check.txt" || { ldd "$release/libggml-cuda.so" | tee -a "$out/check.txt"; exit 1; }
 models=$(node bench-slm-models.mjs "$shapes" | tr '\n' ' ')
+layer_models=$(node bench-slm-models.mjs "${LAYER_SHAPES:-$shapes}" | tr '\n' ' ')
 run() { echo "== $*" >&2; timeout "$@" 2> >(tee -a "$out/log.txt" >&2); }
 if [[ $steps == *layers* ]]; then
   SLM_GPU=cuda SLM_STREAMS=$streams SLM_THREADS=4 SLM_FLASH=${FLASH:-auto,false} SLM_RUNS=3 \
-    SLM_LAYERS_OUT="$out/layers-cuda.jsonl" run 240 node bench-slm-layers.mjs $models
+    SLM_LAYERS_OUT="$out/layers-cuda.jsonl" run 240 node bench-slm-layers.mjs $layer_models
 fi
 if [[ $steps == *run* ]]; then
   SLM_GPU=cuda SLM_SHAPES=$shapes SLM_STREAMS=$streams SLM_THREADS=4 SLM_LLAMA_CPP_BIN=$PWD/$release \

@@ -27,6 +27,6 @@ export function modelFile(shapeName: string): string {
   return file;
 }
 
-if (process.argv[1]?.includes('write-models')) {
+if (/write-models|bench-slm-models/.test(process.argv[1] ?? '')) {
   for (const shape of (process.argv[2] ?? '0.5b').split(',')) console.log(modelFile(shape));
 }
