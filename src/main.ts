@@ -6,7 +6,14 @@ import { type LoadedConfig, loadConfig, type SwitchyardConfig } from './config/i
 import { createChatModels, type ModelLoadReporter } from './create-chat-models.js';
 import { createTaskClassifier } from './create-task-classifier.js';
 import { openQuotaStores, type QuotaStores } from './open-quota-stores.js';
-import { openStorage, openTenantStore, type Storage } from './open-storage.js';
+import { openRequestStats } from './open-request-stats.js';
+import {
+  openEvidenceStore,
+  openOutcomeLogReader,
+  openStorage,
+  openTenantStore,
+  type Storage,
+} from './open-storage.js';
 import { createApp } from './server/index.js';
 import { createLogDestination, flushLogDestination } from './telemetry/index.js';
 
@@ -65,6 +72,12 @@ export async function startGateway(options: {
     throw error;
   }
   const readEnv = (name: string | undefined) => (name ? options.env[name] : undefined);
+  const reloadRouter = (trigger: string) => {
+    const result = classifier.reload();
+    if (result.reloaded) logger.info({ trigger, ...result }, 'router models reloaded');
+    else logger.error({ trigger, ...result }, 'router models not reloaded: the models in use stay');
+    return result;
+  };
   const apiKey = readEnv(config.server.apiKeyEnv);
   const adminKey = readEnv(config.auth.adminKeyEnv);
   if (config.auth.adminKeyEnv && !adminKey) {
@@ -73,7 +86,21 @@ export async function startGateway(options: {
   const keys = quotaStores
     ? { tenants: storage.tenants, quotas: quotaStores.quotas, localQuotas: quotaStores.localQuotas }
     : undefined;
-  const app = createApp({ config, models, logger, apiKey, adminKey, keys, requestLog, classifier });
+  const stats = await openRequestStats(config, options.env, requestLog);
+  const app = createApp({
+    config,
+    models,
+    logger,
+    apiKey,
+    adminKey,
+    keys,
+    requestLog,
+    stats,
+    evidence: storage.evidence,
+    classifier,
+    feedback: storage.feedback,
+    reloadRouter: () => reloadRouter('admin API'),
+  });
   const address = await app.listen({ host: options.host, port: options.port });
   logger.info(
     {
@@ -84,11 +111,15 @@ export async function startGateway(options: {
     },
     'switchyard listening',
   );
+  // SIGHUP reloads the router's model files, as the admin API does.
+  const onHangup = () => void reloadRouter('SIGHUP');
+  process.on('SIGHUP', onHangup);
   let closing: Promise<void> | undefined;
   return {
     url: address,
     close() {
       closing ??= (async () => {
+        process.off('SIGHUP', onHangup);
         const grace = setTimeout(() => app.server.closeAllConnections(), config.server.shutdownGraceMs);
         grace.unref();
         // server.close() drops only the keep-alive connections idle at that moment; one that finishes
@@ -97,6 +128,7 @@ export async function startGateway(options: {
         sweep.unref();
         // Stops accepting, then waits for in-flight requests (each records its row on the way out).
         await app.close();
+        await stats?.close();
         clearTimeout(grace);
         clearInterval(sweep);
         await storage.close();
@@ -122,6 +154,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     startGateway: (options) => startGateway({ ...options, env }),
     createTaskClassifier,
     openTenantStore: (config) => openTenantStore(config, env),
+    openOutcomeLogReader: (config) => openOutcomeLogReader(config, env),
+    openEvidenceStore: (config) => openEvidenceStore(config, env),
     createChatModels: (config, names) => {
       const logger = pino({ level: 'warn' });
       const subset = {

@@ -2,9 +2,18 @@ import type { Logger } from 'pino';
 import type { SwitchyardConfig } from './config/index.js';
 import { StartupError } from './errors/index.js';
 import {
+  type EvidenceStore,
+  type FeedbackStore,
+  type OutcomeLogReader,
+  PostgresEvidenceStore,
+  PostgresFeedbackStore,
+  PostgresOutcomeLogReader,
   PostgresRequestLog,
   PostgresTenantStore,
   type RequestLog,
+  SqliteEvidenceStore,
+  SqliteFeedbackStore,
+  SqliteOutcomeLogReader,
   SqliteRequestLog,
   SqliteTenantStore,
   type TenantStore,
@@ -14,6 +23,10 @@ import {
 export interface Storage {
   requestLog: RequestLog | undefined;
   tenants: TenantStore;
+  /** Feedback on logged answers (none when the log is off). */
+  feedback: FeedbackStore | undefined;
+  /** Shadow pairs and rollout state, beside the log (none when the log is off). */
+  evidence: EvidenceStore | undefined;
   /** Where rows go, for the start-up line: a file path, `postgres` or `off`. */
   describe: string;
   /** Writes what the log has queued, then releases both stores. */
@@ -65,25 +78,48 @@ export async function openStorage(
         throw error;
       },
     );
+    const evidence = await openOrExplain('evidence store', () => PostgresEvidenceStore.open({ url })).catch(
+      async (error: unknown) => {
+        await Promise.all([requestLog.close(), tenants.close()]);
+        throw error;
+      },
+    );
+    const feedback = await openOrExplain('feedback store', () => PostgresFeedbackStore.open({ url })).catch(
+      async (error: unknown) => {
+        await Promise.all([requestLog.close(), tenants.close()]);
+        throw error;
+      },
+    );
     return {
       requestLog,
       tenants,
+      feedback,
+      evidence,
       describe: 'postgres',
       async close() {
-        await Promise.all([requestLog.close(), tenants.close()]);
+        await Promise.all([requestLog.close(), tenants.close(), evidence.close(), feedback.close()]);
       },
     };
   }
   const path = storage.sqlite.path;
   if (storage.requestLog === 'off') {
     const tenants = await openOrExplain('tenant store', () => new SqliteTenantStore({ path }));
-    return { requestLog: undefined, tenants, describe: 'off', close: () => tenants.close() };
+    return {
+      requestLog: undefined,
+      tenants,
+      feedback: undefined,
+      evidence: undefined,
+      describe: 'off',
+      close: () => tenants.close(),
+    };
   }
   const requestLog = await openOrExplain('request log', () => new SqliteRequestLog({ path, ...options }));
   const tenants = new SqliteTenantStore({ requestLog });
   return {
     requestLog,
     tenants,
+    feedback: new SqliteFeedbackStore({ requestLog }),
+    evidence: new SqliteEvidenceStore(requestLog),
     describe: path,
     async close() {
       await tenants.close();
@@ -105,4 +141,57 @@ export async function openTenantStore(
     return openOrExplain('tenant store', () => PostgresTenantStore.open({ url, maxConnections: 1 }));
   }
   return openOrExplain('tenant store', () => new SqliteTenantStore({ path: config.storage.sqlite.path }));
+}
+
+/**
+ * The evidence store alone (shadow pairs, rollouts), for the CLI beside a running gateway: its own
+ * connection to the file or database the config names.
+ */
+export async function openEvidenceStore(
+  config: SwitchyardConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<EvidenceStore> {
+  if (config.storage.requestLog === 'off') {
+    throw new StartupError(
+      'Shadow pairs and rollouts are kept beside the request log, and storage.requestLog is off.',
+    );
+  }
+  if (config.storage.requestLog === 'postgres') {
+    const url = readDatabaseUrl(config, env);
+    return openOrExplain('evidence store', () => PostgresEvidenceStore.open({ url, maxConnections: 1 }));
+  }
+  const requestLog = await openOrExplain(
+    'request log',
+    () =>
+      new SqliteRequestLog({
+        path: config.storage.sqlite.path,
+        batchSize: 1,
+        flushIntervalMs: 1_000,
+        onError: () => {},
+      }),
+  );
+  const evidence = new SqliteEvidenceStore(requestLog);
+  const close = evidence.close.bind(evidence);
+  evidence.close = async () => {
+    await close();
+    await requestLog.close();
+  };
+  return evidence;
+}
+
+/**
+ * The request log read back for learning (`router train --from-log`, `export finetune`): its own
+ * connection to the file or database the config names.
+ */
+export async function openOutcomeLogReader(
+  config: SwitchyardConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<OutcomeLogReader> {
+  if (config.storage.requestLog === 'off')
+    throw new StartupError('storage.requestLog is off: there is no request log to learn from.');
+  if (config.storage.requestLog === 'postgres') {
+    const url = readDatabaseUrl(config, env);
+    return openOrExplain('request log', () => PostgresOutcomeLogReader.open({ url }));
+  }
+  return openOrExplain('request log', () => new SqliteOutcomeLogReader({ path: config.storage.sqlite.path }));
 }

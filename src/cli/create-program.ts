@@ -3,7 +3,9 @@ import { registerAuditCommand } from './audit-command.js';
 import { registerBenchCommand } from './bench-command.js';
 import type { CliDependencies } from './cli-dependencies.js';
 import { registerConfigCommand } from './config-command.js';
+import { registerExportCommand } from './export-command.js';
 import { registerMemoryCommand } from './memory-command.js';
+import { registerMigrationLoopCommands } from './migration-loop-commands.js';
 import { registerRoiCommand } from './roi-command.js';
 import { registerRouterCommand } from './router-command.js';
 import { registerServeCommand } from './serve-command.js';
@@ -27,5 +29,7 @@ export function createProgram(dependencies: CliDependencies): Command {
   registerAuditCommand(program, dependencies);
   registerBenchCommand(program, dependencies);
   registerTenantCommands(program, dependencies);
+  registerExportCommand(program, dependencies);
+  registerMigrationLoopCommands(program, dependencies);
   return program;
 }

@@ -1,4 +1,5 @@
 import type { ConfigIssue } from '../errors/index.js';
+import { readRolloutId } from './migration-loop-schema.js';
 import { isLocalModelConfig } from './model-schema.js';
 import type { SwitchyardConfig } from './switchyard-config-schema.js';
 
@@ -38,7 +39,28 @@ export function checkConfigReferences(config: SwitchyardConfig): ConfigIssue[] {
   config.routing.rules.forEach((rule, index) => {
     checkModel(`routing.rules[${index}].then`, rule.then);
   });
-  const { escalation, fallbacks, residency, baseline, overBudget } = config.routing;
+  const { escalation, fallbacks, residency, baseline, overBudget, shadow, rollout } = config.routing;
+  shadow.forEach((entry, index) => {
+    checkModel(`routing.shadow[${index}].from`, entry.from);
+    checkModel(`routing.shadow[${index}].to`, entry.to);
+    if (entry.judge !== undefined) checkModel(`routing.shadow[${index}].judge`, entry.judge);
+    if (entry.from === entry.to)
+      issues.push({ path: `routing.shadow[${index}].to`, message: 'a shadow must run on a different model' });
+  });
+  const rolloutIds = new Set<string>();
+  rollout.forEach((entry, index) => {
+    checkModel(`routing.rollout[${index}].from`, entry.from);
+    checkModel(`routing.rollout[${index}].to`, entry.to);
+    if (entry.from === entry.to)
+      issues.push({
+        path: `routing.rollout[${index}].to`,
+        message: 'a rollout must move requests to a different model',
+      });
+    const id = readRolloutId(entry);
+    if (rolloutIds.has(id))
+      issues.push({ path: `routing.rollout[${index}].id`, message: `rollout id "${id}" is used twice` });
+    rolloutIds.add(id);
+  });
   if (overBudget !== undefined) {
     const model = config.models[overBudget];
     if (!model) checkModel('routing.overBudget', overBudget);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { escalationSchema } from './escalation-schema.js';
+import { rolloutSchema, shadowSchema } from './migration-loop-schema.js';
 import { modelNameSchema } from './model-schema.js';
 import { circuitBreakerSchema, retriesSchema } from './resilience-schema.js';
 import { routingRuleSchema } from './routing-rule-schema.js';
@@ -28,6 +29,10 @@ export const routingSchema = z.strictObject({
    * 429 `budget_exceeded` (the headers and the log say so).
    */
   overBudget: z.string().min(1).optional(),
+  /** Shadow traffic: the same requests run on a second model after the answer, to compare the two. */
+  shadow: z.array(shadowSchema).default([]),
+  /** Gradual rollouts: a share of one model's routed requests moved to another. */
+  rollout: z.array(rolloutSchema).default([]),
   /** The model an all-LLM deployment would have used; its price gives each request's savings. */
   baseline: z.string().min(1).optional(),
   /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authSchema } from './auth-schema.js';
+import { feedbackSchema } from './feedback-schema.js';
 import { loggingSchema } from './logging-schema.js';
 import { modelNameSchema, modelSchema } from './model-schema.js';
 import { routingSchema } from './routing-schema.js';
@@ -18,6 +19,7 @@ export const switchyardConfigSchema = z.strictObject({
   logging: loggingSchema.default(loggingSchema.parse({})),
   auth: authSchema.default(authSchema.parse({})),
   state: stateSchema.default(stateSchema.parse({})),
+  feedback: feedbackSchema.default(feedbackSchema.parse({})),
 });
 
 export type SwitchyardConfig = z.infer<typeof switchyardConfigSchema>;

@@ -1,7 +1,10 @@
 import type { Usage } from './usage.js';
 
-/** Why a model was called: the routed target, a retry of it, a fallback, or an escalation. */
-export type AttemptRole = 'primary' | 'retry' | 'fallback' | 'escalation';
+/**
+ * Why a model was called: the routed target, a retry of it, a fallback, an escalation, or a shadow
+ * call run beside the answer (never shown to the client) to compare two models on live traffic.
+ */
+export type AttemptRole = 'primary' | 'retry' | 'fallback' | 'escalation' | 'shadow';
 
 /** One call to one model while serving a request (retries, fallbacks and escalations each add one). */
 export interface Attempt {

@@ -27,6 +27,8 @@ export type RouteReason =
     }
   | { kind: 'forced'; target: string; by: ForcedBy; alias?: string }
   | { kind: 'residency'; from: string; to: string; piiKinds: string[] }
+  /** A routed request moved to `to` by a gradual rollout holding `share` of `from`'s requests. */
+  | { kind: 'rollout'; id: string; from: string; to: string; share: number }
   /** A keyed request whose budget is spent, served by the over-budget local model instead. */
   | { kind: 'over-budget'; from: string; to: string; scope: string }
   | {

@@ -4,13 +4,15 @@ import { computeConfigHash, type SwitchyardConfig } from '../config/index.js';
 import type { ChatModel, ChatRequest, RequestOutcome, RouteDecision } from '../contract/index.js';
 import { ClientClosedError, type GatewayError, InternalError, isGatewayError } from '../errors/index.js';
 import { ChatExecutor, type CircuitState, RouteResolver, type TaskClassifier } from '../routing/index.js';
-import type { RequestLog } from '../storage/index.js';
+import type { EvidenceStore, RequestLog } from '../storage/index.js';
 import type { GatewayMetrics } from '../telemetry/index.js';
 import type { Access, AccessControl } from './access/access-control.js';
 import type { ChatInput } from './chat-input.js';
 import type { ChatResponder } from './chat-responder.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import { RequestTrace, type TraceSettings } from './request-trace.js';
+import { RolloutManager } from './rollout/rollout-manager.js';
+import { type ShadowPick, ShadowRunner } from './shadow/shadow-runner.js';
 
 export interface ChatGatewayOptions {
   config: SwitchyardConfig;
@@ -22,6 +24,8 @@ export interface ChatGatewayOptions {
   classifier?: TaskClassifier | undefined;
   /** The prices of the configured models, when shared with other parts (one is made otherwise). */
   priceBook?: PriceBook | undefined;
+  /** Where shadow pairs and rollout state are kept (the request log's database). */
+  evidence?: EvidenceStore | undefined;
   /** Keys, budgets and rate limits, when `auth.mode` is `keys`. */
   access?: AccessControl | undefined;
   now?: () => number;
@@ -42,6 +46,9 @@ export class ChatGateway {
   private readonly access: AccessControl | undefined;
   private readonly overBudget: string | undefined;
   private readonly settling = new Set<Promise<void>>();
+  private readonly shadow: ShadowRunner | undefined;
+  /** Gradual rollouts' shared shares, when any are configured. */
+  readonly rollouts: RolloutManager | undefined;
 
   constructor(options: ChatGatewayOptions) {
     const { config, models } = options;
@@ -51,9 +58,36 @@ export class ChatGateway {
     this.overBudget = config.routing.overBudget;
     this.priceBook =
       options.priceBook ?? new PriceBook({ models: config.models, baseline: config.routing.baseline });
+    this.shadow =
+      config.routing.shadow.length > 0
+        ? new ShadowRunner({
+            entries: config.routing.shadow,
+            models,
+            priceBook: this.priceBook,
+            escalation: config.routing.escalation,
+            content: config.storage.content,
+            logger: options.logger,
+            evidence: options.evidence,
+            requestLog: options.requestLog,
+            metrics: options.metrics,
+          })
+        : undefined;
+    this.rollouts =
+      config.routing.rollout.length > 0
+        ? new RolloutManager({
+            rollouts: config.routing.rollout,
+            evidence: options.evidence,
+            logger: options.logger,
+            metrics: options.metrics,
+          })
+        : undefined;
+    this.rollouts?.start().catch((error: unknown) => {
+      options.logger.error({ err: error }, 'rollouts could not be loaded; their configured shares apply');
+    });
     this.resolver = new RouteResolver({
       models,
       routing: config.routing,
+      shares: this.rollouts,
       ...(options.classifier ? { classifier: options.classifier } : {}),
     });
     this.executor = new ChatExecutor({ models, routing: config.routing, priceBook: this.priceBook, now });
@@ -80,13 +114,24 @@ export class ChatGateway {
   async handle(input: ChatInput, responder: ChatResponder): Promise<RequestOutcome> {
     const trace = new RequestTrace(input, this.settings);
     let outcome: RequestOutcome;
+    let shadowPick: ShadowPick | undefined;
+    let shadowRequest: ChatRequest | undefined;
     try {
       if ('refused' in input.parsed) throw input.parsed.refused;
       const { model, stream } = input.parsed;
       let { request } = input.parsed;
       trace.begin(request, stream, input.access);
-      trace.decision = this.resolver.resolve(model, request, { routeHeader: input.routeHeader, stream });
+      trace.decision = this.resolver.resolve(model, request, {
+        routeHeader: input.routeHeader,
+        stream,
+        sticky: { user: request.user, tenant: trace.tenant ?? undefined, requestId: input.id },
+      });
       if (input.access) request = await this.guard(trace, input.access, request, responder);
+      shadowPick = this.shadow?.pick(trace.decision);
+      if (shadowPick) {
+        trace.keepAnswer();
+        shadowRequest = request;
+      }
       if (stream) await this.stream(trace, trace.decision, request, responder);
       else await this.answer(trace, trace.decision, request, responder);
       trace.succeed();
@@ -102,13 +147,15 @@ export class ChatGateway {
       this.recorder.record(outcome);
       // After the answer, never delaying it: the reservation becomes what the request spent.
       if (trace.admission && this.access) this.track(this.access.settle(trace.admission, outcome));
+      if (shadowPick && shadowRequest && trace.answer)
+        this.shadow?.start(shadowPick, outcome, shadowRequest, trace.answer);
     }
     return outcome;
   }
 
   /** Waits for settlements still under way (on shutdown). */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.settling]);
+    await Promise.allSettled([...this.settling, this.shadow?.close(), this.rollouts?.close()]);
   }
 
   /**
@@ -159,7 +206,7 @@ export class ChatGateway {
     responder: ChatResponder,
   ): Promise<void> {
     const result = await this.executor.generate(decision, request, trace.input.signal, trace.log);
-    trace.noteResponseText(result.text || JSON.stringify(result.toolCalls));
+    trace.noteResult(result);
     await responder.sendResult(result, trace.summarize());
   }
 

@@ -4,3 +4,5 @@ export { type KeyView, TenantAdmin, type TenantUsage } from './admin/tenant-admi
 export { ChatGateway, type ChatGatewayOptions } from './chat-gateway.js';
 export type { ChatInput, ParsedChat } from './chat-input.js';
 export type { AnswerSummary, ChatResponder, RouteHeaders } from './chat-responder.js';
+export { FeedbackDesk, type FeedbackReceipt } from './feedback/feedback-desk.js';
+export { RolloutManager } from './rollout/rollout-manager.js';

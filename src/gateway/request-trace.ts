@@ -2,6 +2,7 @@ import type { PriceBook } from '../accounting/index.js';
 import type { ContentLogging } from '../config/index.js';
 import type {
   ChatRequest,
+  ChatResult,
   EscalationOutcome,
   RequestOutcome,
   RouteDecision,
@@ -14,6 +15,7 @@ import { AttemptLog, decideRouteReason, describeRouteReason, redactPii } from '.
 import type { Access, Admission } from './access/access-control.js';
 import type { ChatInput } from './chat-input.js';
 import type { AnswerSummary, RouteHeaders } from './chat-responder.js';
+import type { AnswerText } from './shadow/score-shadow-answer.js';
 
 /** What a request's answer settled on: decided once, read by its headers and by its outcome. */
 interface Settlement {
@@ -51,6 +53,8 @@ export class RequestTrace {
   keyId: string | null = null;
   /** What the keyed request reserved, settled once it ends. */
   admission: Admission | undefined;
+  /** The answer as the client got it, when kept (`keepAnswer`). */
+  answer: AnswerText | undefined;
   private firstByteAt: number | undefined;
   private responseText: string | undefined;
   private settlement: Settlement | undefined;
@@ -86,8 +90,20 @@ export class RequestTrace {
   /** The answer's part went to the client: the first one marks the time to first byte. */
   notePart(part: StreamPart): void {
     this.firstByteAt ??= this.settings.now();
+    if (this.answer) collectPart(this.answer, part);
     if (this.settings.content === 'none') return;
     if (part.type === 'text-delta') this.responseText = (this.responseText ?? '') + part.delta;
+  }
+
+  /** Keep the answer's text and tool calls whatever content logging says (a shadow compares them). */
+  keepAnswer(): void {
+    this.answer ??= { text: '', toolCalls: [] };
+  }
+
+  /** The whole answer of a JSON request. */
+  noteResult(result: ChatResult): void {
+    if (this.answer) this.answer = { text: result.text, toolCalls: result.toolCalls };
+    this.noteResponseText(result.text || JSON.stringify(result.toolCalls));
   }
 
   noteResponseText(text: string): void {
@@ -216,4 +232,16 @@ function sumAttemptCost(log: AttemptLog): number | null {
   }
   // Sums of binary fractions drift in the last digits; round to a nano-dollar.
   return Math.round(total * 1e9) / 1e9;
+}
+
+/** Adds a streamed part to a kept answer: text appended, tool-call deltas joined by index. */
+function collectPart(answer: AnswerText, part: StreamPart): void {
+  if (part.type === 'text-delta') answer.text += part.delta;
+  else if (part.type === 'tool-call-delta') {
+    const call = answer.toolCalls[part.index] ?? { id: '', name: '', arguments: '' };
+    answer.toolCalls[part.index] = call;
+    if (part.id !== undefined) call.id = part.id;
+    if (part.name !== undefined) call.name = part.name;
+    call.arguments += part.argumentsDelta;
+  }
 }

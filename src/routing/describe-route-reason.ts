@@ -26,6 +26,8 @@ export function describeRouteReason(reason: RouteReason): string {
       break;
     case 'residency':
       return `The request contains PII (${reason.piiKinds.join(', ')}); residency keeps it on ${reason.to} instead of ${reason.from}.`;
+    case 'rollout':
+      return `Rolled out to ${reason.to} instead of ${reason.from}: rollout ${reason.id} holds ${Math.round(reason.share * 1000) / 10}% of its requests.`;
     case 'over-budget': {
       const whose = reason.scope.startsWith('key:')
         ? 'the key'

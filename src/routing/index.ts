@@ -52,4 +52,10 @@ export {
   type TaskClassifier,
 } from './features/index.js';
 export { evaluatePolicy, type PolicyDecision } from './policy/index.js';
+export {
+  assignRollout,
+  placeOnRollout,
+  type RolloutShares,
+  type StickyKeys,
+} from './rollout/assign-rollout.js';
 export { type RoutableModel, type RouteOptions, RouteResolver } from './route-resolver.js';

@@ -7,6 +7,7 @@ import { HeuristicTaskClassifier } from './features/heuristic-task-classifier.js
 import type { RequestFeatures, TaskClassifier } from './features/request-features.js';
 import { planCandidates } from './plan-candidates.js';
 import { evaluatePolicy } from './policy/evaluate-policy.js';
+import { assignRollout, type RolloutShares, type StickyKeys } from './rollout/assign-rollout.js';
 
 /** What routing needs to know of a model (a ChatModel has it; so does an audit's model descriptor). */
 export type RoutableModel = Pick<ChatModel, 'name' | 'isLocal' | 'countTokens'>;
@@ -17,6 +18,8 @@ export interface RouteOptions {
   routeHeader?: string | undefined;
   /** A streaming client: escalation with `streaming: off` does not apply. */
   stream?: boolean;
+  /** Who the request belongs to, for rollouts that keep a user (or tenant) on one model. */
+  sticky?: StickyKeys;
 }
 
 interface Pick_ {
@@ -38,12 +41,16 @@ export class RouteResolver<M extends RoutableModel = ChatModel> {
   private readonly routing: RoutingConfig;
   private readonly classifier: TaskClassifier;
   private readonly rulesReadTokens: boolean;
+  private readonly shares: RolloutShares | undefined;
 
   constructor(options: {
     models: ReadonlyMap<string, M>;
     routing: RoutingConfig;
     classifier?: TaskClassifier;
+    /** Rollout shares as the replicas share them (else each rollout's configured share). */
+    shares?: RolloutShares | undefined;
   }) {
+    this.shares = options.shares;
     this.models = options.models;
     this.routing = options.routing;
     this.classifier = options.classifier ?? new HeuristicTaskClassifier();
@@ -57,6 +64,20 @@ export class RouteResolver<M extends RoutableModel = ChatModel> {
 
   resolve(requested: string, request: ChatRequest, options: RouteOptions = {}): RouteDecision {
     const picked = this.pick(requested, request, options.routeHeader);
+    if (!picked.forced && picked.features && this.routing.rollout.length > 0) {
+      const rollout = assignRollout({
+        rollouts: this.routing.rollout,
+        shares: this.shares,
+        target: picked.target,
+        features: picked.features,
+        sticky: options.sticky ?? { requestId: '' },
+      });
+      if (rollout) {
+        picked.target = rollout.to;
+        picked.reason = { kind: 'rollout', ...rollout };
+        picked.rule = `rollout:${rollout.id}`;
+      }
+    }
     const residencyModel = this.routing.residency.pii;
     const scanned = residencyModel !== undefined || picked.features !== undefined;
     const piiKinds =

@@ -4,16 +4,19 @@ import { PriceBook } from '../accounting/index.js';
 import type { SwitchyardConfig } from '../config/index.js';
 import type { ChatModel } from '../contract/index.js';
 import { AuthenticationError, NotFoundError, PayloadTooLargeError } from '../errors/index.js';
-import { type Access, AccessControl, ChatGateway, TenantAdmin } from '../gateway/index.js';
+import { type Access, AccessControl, ChatGateway, FeedbackDesk, TenantAdmin } from '../gateway/index.js';
 import type { TaskClassifier } from '../routing/index.js';
-import type { QuotaStore, RequestLog, TenantStore } from '../storage/index.js';
+import type { EvidenceStore, FeedbackStore, QuotaStore, RequestLog, TenantStore } from '../storage/index.js';
 import { ConnectionMetrics, GatewayMetrics } from '../telemetry/index.js';
 import { registerAdminRoutes } from './admin/admin-routes.js';
+import { type RouterReload, registerRouterAdminRoutes } from './admin/router-admin-routes.js';
 import { registerChatCompletionsRoute, serveChatCompletion } from './apis/openai/chat-completions-route.js';
+import { registerFeedbackRoute } from './apis/openai/feedback-route.js';
 import { registerModelsRoute } from './apis/openai/models-route.js';
 import { checkBearerToken } from './check-bearer-token.js';
 import { convertErrorToGatewayError } from './convert-error-to-response.js';
 import { createRequestId } from './create-request-id.js';
+import { type DashboardOptions, registerDashboardRoutes } from './dashboard/register-dashboard-routes.js';
 import { discardRefusedBody } from './discard-refused-body.js';
 import { createHttpServerOptions } from './http-server-options.js';
 import { resolveMaxConnections } from './resolve-max-connections.js';
@@ -21,6 +24,10 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMetricsRoute } from './routes/metrics-route.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The request lifecycle's owner (its rollouts, for the CLI and tests). */
+    chatGateway: ChatGateway;
+  }
   interface FastifyRequest {
     /** The virtual key and tenant that authorised the request, when keys are on. */
     access?: Access;
@@ -51,10 +58,18 @@ export interface AppOptions {
   adminKey?: string | undefined;
   /** Where request rows go (none: no request log). */
   requestLog?: RequestLog | undefined;
+  /** Statistics over the request log, for the dashboard and `/admin/v1/stats`. */
+  stats?: DashboardOptions['stats'];
+  /** Where shadow pairs and rollout state are kept (beside the request log). */
+  evidence?: EvidenceStore | undefined;
   /** Also export the process's CPU, memory and event-loop metrics (default true). */
   processMetrics?: boolean;
   /** Replaces the heuristic task classifier. */
   classifier?: TaskClassifier;
+  /** Where `POST /v1/feedback` keeps feedback (beside the request log). */
+  feedback?: FeedbackStore | undefined;
+  /** Reads the router's model files again (`POST /admin/v1/router/reload` with the admin key). */
+  reloadRouter?: (() => RouterReload) | undefined;
 }
 
 /** The HTTP gateway: OpenAI-compatible routes plus health, every error in OpenAI's envelope. */
@@ -102,6 +117,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     classifier: options.classifier,
     priceBook,
     access,
+    evidence: options.evidence,
   });
   if (!access && !options.apiKey) {
     options.logger.warn(
@@ -200,15 +216,28 @@ export function createApp(options: AppOptions): FastifyInstance {
 
   registerChatCompletionsRoute(app, chatRoute);
   registerModelsRoute(app, { listNames: () => gateway.resolver.listNames(), models });
+  app.decorate('chatGateway', gateway);
   registerHealthRoutes(app, { models, gateway });
   // Settlements of budgets run after their answers; shutdown waits for them.
   app.addHook('onClose', async () => gateway.close());
   if (keys && options.adminKey) {
+    const modelNames = [...models.keys()];
     registerAdminRoutes(app, {
-      admin: new TenantAdmin({ store: keys.tenants, modelNames: [...models.keys()] }),
+      admin: new TenantAdmin({ store: keys.tenants, modelNames }),
       adminKey: options.adminKey,
     });
   }
+  const desk = new FeedbackDesk({
+    config: config.feedback,
+    content: config.storage.content,
+    store: options.feedback,
+    requestLog: options.requestLog,
+    metrics,
+  });
+  registerFeedbackRoute(app, { desk });
+  if (options.adminKey && options.reloadRouter)
+    registerRouterAdminRoutes(app, { adminKey: options.adminKey, reloadRouter: options.reloadRouter });
+  registerDashboardRoutes(app, { ...options, gateway, tenants: keys?.tenants, stats: options.stats });
   registerMetricsRoute(app, { metrics });
   return app;
 }

@@ -20,6 +20,7 @@ function collectScores(outcome: RequestOutcome): string | null {
       scores.intent = features.intent;
       scores.inScope = features.inScope;
     }
+    if (features.routerModel !== undefined) scores.routerModel = features.routerModel;
   }
   scores.piiKinds = decision.piiKinds;
   scores.localOnly = decision.localOnly;
@@ -42,7 +43,9 @@ export function convertRequestRow(outcome: RequestOutcome): OutcomeRow {
     route: decision?.target ?? null,
     rule: decision?.rule ?? null,
     reason: outcome.reasonText,
+    reason_kind: outcome.reason?.kind ?? null,
     scores: collectScores(outcome),
+    task_type: decision?.features?.taskType ?? null,
     escalated: outcome.escalation?.escalated ? 1 : 0,
     escalation_reason: outcome.escalation?.why ?? null,
     final_model: outcome.servedModel,
@@ -52,6 +55,7 @@ export function convertRequestRow(outcome: RequestOutcome): OutcomeRow {
     stream: outcome.stream ? 1 : 0,
     ttft_ms: timings.ttftMs,
     latency_ms: timings.latencyMs,
+    overhead_ms: timings.overheadMs,
     input_tokens: usage?.inputTokens ?? null,
     output_tokens: usage?.outputTokens ?? null,
     cached_input_tokens: usage?.cachedInputTokens ?? null,

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import type { RequestOutcome, Usage } from '../contract/index.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -34,8 +34,12 @@ export class GatewayMetrics {
   private readonly baselineCost: Counter;
   private readonly unpricedAttempts: Counter<'model'>;
   private readonly stateStoreErrors: Counter;
+  private readonly shadowPairs: Counter<'from' | 'to' | 'agreement'>;
+  private readonly shadowDropped: Counter<'from' | 'to'>;
+  private readonly rolloutShare: Gauge<'rollout' | 'from' | 'to'>;
   private readonly escalations: Counter<'from' | 'to' | 'reason'>;
   private readonly fallbacks: Counter<'from' | 'to' | 'reason'>;
+  private readonly feedback: Summary<'metric' | 'model' | 'route' | 'task_type'>;
 
   constructor(sources: GaugeSources, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -108,6 +112,24 @@ export class GatewayMetrics {
       help: 'Calls to the shared state store (Redis) that failed: a keyed request was refused (onStoreDown closed) or limited by this replica alone (open).',
       registers,
     });
+    this.shadowPairs = new Counter({
+      name: 'switchyard_shadow_pairs_total',
+      help: 'Shadow calls scored against the answer they shadowed: agreement agree, disagree, or unknown (the shadow call failed).',
+      labelNames: ['from', 'to', 'agreement'],
+      registers,
+    });
+    this.shadowDropped = new Counter({
+      name: 'switchyard_shadow_dropped_total',
+      help: 'Sampled shadow calls dropped because maxConcurrent were already running.',
+      labelNames: ['from', 'to'],
+      registers,
+    });
+    this.rolloutShare = new Gauge({
+      name: 'switchyard_rollout_share',
+      help: "Each rollout's current share of its from-model's routed requests moved to its to-model.",
+      labelNames: ['rollout', 'from', 'to'],
+      registers,
+    });
     this.escalations = new Counter({
       name: 'switchyard_escalations_total',
       help: 'Answers re-run on the escalation target, by reason.',
@@ -120,7 +142,29 @@ export class GatewayMetrics {
       labelNames: ['from', 'to', 'reason'],
       registers,
     });
+    // A summary without quantiles: its _count and _sum give the number of values and their mean
+    // (the share of true for a boolean metric), and a declared range may go below zero.
+    this.feedback = new Summary({
+      name: 'switchyard_feedback_value',
+      help: 'Feedback values received (true is 1), by declared metric and the model, route and task type of the request they rate.',
+      labelNames: ['metric', 'model', 'route', 'task_type'],
+      percentiles: [],
+      registers,
+    });
     registerScrapeTimeMetrics(sources, registers);
+  }
+
+  observeShadowPair(pair: { from: string; to: string; agreement: number | null }): void {
+    const agreement = pair.agreement === null ? 'unknown' : pair.agreement >= 1 ? 'agree' : 'disagree';
+    this.shadowPairs.inc({ from: pair.from, to: pair.to, agreement });
+  }
+
+  countShadowDropped(pair: { from: string; to: string }): void {
+    this.shadowDropped.inc(pair);
+  }
+
+  setRolloutShare(rollout: { id: string; from: string; to: string; share: number }): void {
+    this.rolloutShare.set({ rollout: rollout.id, from: rollout.from, to: rollout.to }, rollout.share);
   }
 
   countStateStoreError(): void {
@@ -155,6 +199,23 @@ export class GatewayMetrics {
     if (escalation && outcome.attempts.some((attempt) => attempt.role === 'escalation')) {
       this.escalations.inc({ from: escalation.from, to: escalation.to, reason: escalation.why });
     }
+  }
+
+  /** Counts one feedback value; every label is a declared metric or a fact of the rated request. */
+  observeFeedback(feedback: {
+    metric: string;
+    value: number;
+    model: string | null;
+    route: string | null;
+    taskType: string | null;
+  }): void {
+    const labels = {
+      metric: feedback.metric,
+      model: feedback.model ?? 'none',
+      route: feedback.route ?? 'none',
+      task_type: feedback.taskType ?? 'none',
+    };
+    this.feedback.observe(labels, feedback.value);
   }
 
   private countTokens(model: string, usage: Usage): void {

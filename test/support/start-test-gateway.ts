@@ -3,12 +3,15 @@ import { pino } from 'pino';
 import { parseConfig, type SwitchyardConfig, type SwitchyardConfigInput } from '../../src/config/index.js';
 import type { ChatModel } from '../../src/contract/index.js';
 import { createChatModels } from '../../src/create-chat-models.js';
+import type { RolloutManager } from '../../src/gateway/index.js';
 import type { TaskClassifier } from '../../src/routing/index.js';
 import { createApp } from '../../src/server/index.js';
 import {
   MemoryQuotaStore,
   type QuotaStore,
   type RequestLog,
+  SqliteEvidenceStore,
+  SqliteFeedbackStore,
   SqliteRequestLog,
   SqliteTenantStore,
   type TenantStore,
@@ -29,6 +32,8 @@ export interface TestGateway {
   requestLog: RequestLog | undefined;
   /** Tenants and keys, with `auth.mode: keys`. */
   tenants: TenantStore | undefined;
+  /** The rollouts' shared shares, when rollouts are configured. */
+  rollouts: RolloutManager | undefined;
   close(): Promise<void>;
 }
 
@@ -97,7 +102,9 @@ export async function startTestGateway(options: {
     processMetrics: false,
     apiKey: options.apiKey,
     adminKey: options.adminKey,
+    evidence: requestLog instanceof SqliteRequestLog ? new SqliteEvidenceStore(requestLog) : undefined,
     keys: tenants ? { tenants, quotas: options.quotas ?? localQuotas, localQuotas } : undefined,
+    feedback: requestLog instanceof SqliteRequestLog ? new SqliteFeedbackStore({ requestLog }) : undefined,
     ...(options.classifier ? { classifier: options.classifier(config) } : {}),
   });
   let url = '';
@@ -115,6 +122,7 @@ export async function startTestGateway(options: {
     upstreams,
     requestLog,
     tenants,
+    rollouts: app.chatGateway.rollouts,
     async close() {
       await app.close();
       await tenants?.close();

@@ -33,7 +33,7 @@ function matchesNumber(value: number, condition: NumberCondition): boolean {
 }
 
 /** Checks each condition; returns the facts that matched (for the reason), or undefined on a miss. */
-function matchCondition(when: RuleCondition, features: RequestFeatures): string[] | undefined {
+export function matchCondition(when: RuleCondition, features: RequestFeatures): string[] | undefined {
   const facts: string[] = [];
   if (when.taskType !== undefined) {
     if (!toList(when.taskType).includes(features.taskType)) return undefined;

@@ -128,6 +128,42 @@ const MIGRATIONS: readonly string[] = [
      evidence jsonb
    );
    CREATE INDEX rollout_events_id ON rollout_events (id, at);`,
+  // The dashboard's statistics: the kind of route reason (as the metrics label it), the task type
+  // (out of the scores JSON, to group and filter by) and the gateway's own time per request. Rows
+  // written before this version get their kind from the columns that decided it (their overhead
+  // was not recorded, and stays unknown). The covering index answers a time range's aggregates
+  // from the index alone.
+  `ALTER TABLE requests ADD COLUMN reason_kind text,
+     ADD COLUMN task_type text,
+     ADD COLUMN overhead_ms double precision;
+   UPDATE requests SET
+     task_type = scores->>'taskType',
+     reason_kind = CASE
+       WHEN rule IS NULL THEN NULL
+       WHEN escalated THEN 'escalated'
+       WHEN escalation_reason IS NOT NULL THEN 'escalation-declined'
+       WHEN final_model IS NOT NULL AND final_model <> route THEN 'fallback'
+       WHEN rule IN ('default', 'forced', 'residency', 'over-budget') THEN rule
+       ELSE 'rule' END;
+   CREATE INDEX requests_stats ON requests (started_at) INCLUDE (final_model, rule, task_type,
+     reason_kind, tenant, status, escalated, cost_usd, baseline_cost_usd, latency_ms, ttft_ms, overhead_ms);`,
+  // Feedback on answers, one row per request and metric (the latest value wins), with the facts
+  // of the request it rates copied in, so aggregates read this table alone.
+  `CREATE TABLE feedback (
+     request_id text NOT NULL,
+     metric text NOT NULL,
+     value double precision NOT NULL,
+     created_at timestamptz NOT NULL,
+     comment text,
+     demonstration text,
+     tenant text,
+     key_id text,
+     model text,
+     route text,
+     task_type text,
+     PRIMARY KEY (request_id, metric)
+   );
+   CREATE INDEX feedback_created ON feedback (created_at);`,
 ];
 
 /** The schema version this code writes. */

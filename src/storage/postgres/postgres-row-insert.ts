@@ -10,6 +10,7 @@ const REQUEST_TYPES: Record<string, string> = {
   stream: 'boolean',
   ttft_ms: 'float8',
   latency_ms: 'float8',
+  overhead_ms: 'float8',
   input_tokens: 'integer',
   output_tokens: 'integer',
   cached_input_tokens: 'integer',

@@ -131,20 +131,59 @@ const MIGRATIONS: readonly string[] = [
      evidence TEXT
    );
    CREATE INDEX rollout_events_id ON rollout_events (id, at);`,
+  // The dashboard's statistics: the kind of route reason (as the metrics label it), the task type
+  // (out of the scores JSON, to group and filter by) and the gateway's own time per request. Rows
+  // written before this version get their kind from the columns that decided it (their overhead
+  // was not recorded, and stays unknown). The covering index answers a time range's aggregates
+  // from the index alone, without reading rows and their content.
+  `ALTER TABLE requests ADD COLUMN reason_kind TEXT;
+   ALTER TABLE requests ADD COLUMN task_type TEXT;
+   ALTER TABLE requests ADD COLUMN overhead_ms REAL;
+   UPDATE requests SET
+     task_type = json_extract(scores, '$.taskType'),
+     reason_kind = CASE
+       WHEN rule IS NULL THEN NULL
+       WHEN escalated = 1 THEN 'escalated'
+       WHEN escalation_reason IS NOT NULL THEN 'escalation-declined'
+       WHEN final_model IS NOT NULL AND final_model <> route THEN 'fallback'
+       WHEN rule IN ('default', 'forced', 'residency', 'over-budget') THEN rule
+       ELSE 'rule' END;
+   CREATE INDEX requests_stats ON requests (started_at, final_model, rule, task_type, reason_kind,
+     tenant, status, escalated, cost_usd, baseline_cost_usd, latency_ms, ttft_ms, overhead_ms);`,
+  // Feedback on answers, one row per request and metric (the latest value wins), with the facts
+  // of the request it rates copied in, so aggregates read this table alone.
+  `CREATE TABLE feedback (
+     request_id TEXT NOT NULL,
+     metric TEXT NOT NULL,
+     value REAL NOT NULL,
+     created_at TEXT NOT NULL,
+     comment TEXT,
+     demonstration TEXT,
+     tenant TEXT,
+     key_id TEXT,
+     model TEXT,
+     route TEXT,
+     task_type TEXT,
+     PRIMARY KEY (request_id, metric)
+   );
+   CREATE INDEX feedback_created ON feedback (created_at);`,
 ];
 
 /** The schema version this code writes. */
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings a database file up to the current schema, one transaction per version. */
-export function migrateSqlite(database: Database): void {
+/**
+ * Brings a database file up to the current schema (or to `target`, which tests use to write a file
+ * as an older release did), one transaction per version.
+ */
+export function migrateSqlite(database: Database, target = MIGRATIONS.length): void {
   const current = database.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(
       `the database was written by a newer Switchyard (schema ${current}, this one knows ${MIGRATIONS.length}); upgrade Switchyard or use another file`,
     );
   }
-  for (let version = current; version < MIGRATIONS.length; version += 1) {
+  for (let version = current; version < target; version += 1) {
     database.transaction(() => {
       database.exec(MIGRATIONS[version] as string);
       database.pragma(`user_version = ${version + 1}`);

@@ -8,7 +8,7 @@ import { createOutcome } from '../../../test/support/create-outcome.js';
 import type { OutcomeRow } from '../convert-outcome-rows.js';
 import { describeRequestLog } from '../request-log.case.js';
 import { describeTenantStore } from '../tenant-store.case.js';
-import { SQLITE_SCHEMA_VERSION } from './sqlite-migrations.js';
+import { migrateSqlite, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.js';
 import { SqliteRequestLog } from './sqlite-request-log.js';
 import { SqliteTenantStore } from './sqlite-tenant-store.js';
 
@@ -121,12 +121,13 @@ describe('SqliteTenantStore on the request log connection', () => {
   it('upgrades a version 1 file: the old rows stay, with no key id', async () => {
     const path = join(directory, 'v1.db');
     withFile(path, (database) => {
-      database.exec(`CREATE TABLE requests (id TEXT PRIMARY KEY, started_at TEXT NOT NULL, tenant TEXT,
-        cost_usd REAL, final_model TEXT); CREATE TABLE attempts (request_id TEXT);`);
+      migrateSqlite(database, 1);
       database
-        .prepare("INSERT INTO requests VALUES ('old', '2026-01-01T00:00:00.000Z', 'acme', 1.5, 'x')")
+        .prepare(
+          `INSERT INTO requests (id, started_at, tenant, cost_usd, final_model, escalated, status, stream,
+             latency_ms, config_hash) VALUES ('old', '2026-01-01T00:00:00.000Z', 'acme', 1.5, 'x', 0, 200, 0, 5, 'h')`,
+        )
         .run();
-      database.pragma('user_version = 1');
     });
     const tenants = new SqliteTenantStore({ path });
     assert.equal(await tenants.sumSpend({ tenant: 'acme' }, 0), 1.5);

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { computeWilsonInterval, summarizeShadow } from './summarize-shadow.js';
+
+describe('summarizeShadow', () => {
+  it('gives the Wilson interval of known cases', () => {
+    // 8 of 10: the textbook interval is 0.490 to 0.943.
+    const { low, high } = computeWilsonInterval(8, 10);
+    assert.deepEqual([low.toFixed(3), high.toFixed(3)], ['0.490', '0.943']);
+    assert.deepEqual(computeWilsonInterval(0, 0), { low: 0, high: 1 });
+    assert.equal(computeWilsonInterval(50, 50).high, 1);
+  });
+
+  it('reports agreement, its interval and the savings per pair', () => {
+    const report = summarizeShadow(
+      [
+        {
+          from: 'cloud',
+          to: 'local',
+          route: 'cloud',
+          taskType: 'faq',
+          pairs: 12,
+          scored: 10,
+          agreed: 8,
+          primaryCostUsd: 0.5,
+          shadowCostUsd: 0.1,
+        },
+      ],
+      [],
+      Date.UTC(2026, 11, 5),
+    );
+    assert.deepEqual(report.rows[0]?.agreement, 0.8);
+    assert.deepEqual(report.rows[0]?.interval, { low: 0.4902, high: 0.9433 });
+    assert.equal(report.rows[0]?.savingsUsd, 0.4);
+  });
+});

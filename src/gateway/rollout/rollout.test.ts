@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import {
+  createOpenAIAnswer,
+  type FakeReply,
+  type FakeUpstream,
+} from '../../../test/support/fake-upstream.js';
+import { startTestGateway, type TestGateway } from '../../../test/support/start-test-gateway.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'switchyard-rollout-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+let files = 0;
+async function startRolloutGateway(routing: Record<string, unknown>): Promise<TestGateway> {
+  files += 1;
+  return startTestGateway({
+    upstreams: ['cloud', 'local'],
+    listen: true,
+    requestLogPath: join(directory, `rollout-${files}.db`),
+    config: (urls) => ({
+      models: {
+        cloud: { provider: 'openai-compatible', baseUrl: urls.cloud as string, model: 'gpt-4o-mini' },
+        local: { provider: 'openai-compatible', baseUrl: urls.local as string, model: 'qwen', local: true },
+      },
+      routing: { default: 'cloud', retries: { maxRetries: 0 }, ...routing },
+      storage: { flushIntervalMs: 10 },
+    }),
+  });
+}
+
+async function ask(gateway: TestGateway, user: string): Promise<Headers> {
+  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'auto',
+      user,
+      messages: [{ role: 'user', content: 'What are your opening hours?' }],
+    }),
+  });
+  await response.text();
+  assert.equal(response.status, 200);
+  return response.headers;
+}
+
+async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 8_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('gradual rollout', () => {
+  it('moves the configured share of users, each always to the same model, and only one way as it grows', async () => {
+    const gateway = await startRolloutGateway({
+      rollout: [{ from: 'cloud', to: 'local', share: 0.3, sticky: 'user' }],
+    });
+    try {
+      await waitFor(() => gateway.rollouts?.read('cloud-to-local') !== undefined, 'the rollout to load');
+      const served = new Map<string, string>();
+      for (let index = 0; index < 400; index += 1) {
+        const headers = await ask(gateway, `user-${index}`);
+        served.set(`user-${index}`, headers.get('x-switchyard-model') as string);
+        if (headers.get('x-switchyard-model') === 'local') {
+          assert.equal(
+            headers.get('x-switchyard-route-reason'),
+            'Rolled out to local instead of cloud: rollout cloud-to-local holds 30% of its requests.',
+          );
+        }
+      }
+      const local = [...served.values()].filter((model) => model === 'local').length;
+      // Binomial(400, 0.3): mean 120, standard deviation 9.2; these bounds are 4 deviations out.
+      assert.ok(local >= 83 && local <= 157, `${local} of 400 users moved`);
+      for (let index = 0; index < 50; index += 1) {
+        assert.equal(
+          (await ask(gateway, `user-${index}`)).get('x-switchyard-model'),
+          served.get(`user-${index}`),
+        );
+      }
+      await gateway.rollouts?.set('cloud-to-local', 0.6);
+      let grown = 0;
+      for (let index = 0; index < 400; index += 1) {
+        const model = (await ask(gateway, `user-${index}`)).get('x-switchyard-model');
+        if (served.get(`user-${index}`) === 'local') assert.equal(model, 'local', `user-${index} moved back`);
+        if (model === 'local') grown += 1;
+      }
+      assert.ok(grown > local + 60, `${grown} of 400 after raising to 60%`);
+      await gateway.requestLog?.flush();
+      const database = new Database(gateway.config.storage.sqlite.path, { readonly: true });
+      const rules = database.prepare("SELECT DISTINCT rule FROM requests WHERE final_model = 'local'").all();
+      const events = database.prepare('SELECT cause, to_share FROM rollout_events ORDER BY rowid').all();
+      database.close();
+      assert.deepEqual(rules, [{ rule: 'rollout:cloud-to-local' }]);
+      assert.deepEqual(events, [
+        { cause: 'config', to_share: 0.3 },
+        { cause: 'manual', to_share: 0.6 },
+      ]);
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      assert.match(
+        metrics,
+        /^switchyard_rollout_share\{rollout="cloud-to-local",from="cloud",to="local"\} 0\.6$/m,
+      );
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('raises the share while shadow agreement holds, and rolls back to the last good share when it falls', async () => {
+    const gateway = await startRolloutGateway({
+      shadow: [{ from: 'cloud', to: 'local', sample: 1, maxConcurrent: 50 }],
+      rollout: [
+        {
+          from: 'cloud',
+          to: 'local',
+          share: 0.1,
+          auto: {
+            step: 0.2,
+            every: '1s',
+            minSamples: 5,
+            raiseIf: { agreement: 0.9, maxEscalationRate: 0.1 },
+            rollbackIf: { agreement: 0.8 },
+          },
+        },
+      ],
+    });
+    const cloud = gateway.upstreams.cloud as FakeUpstream;
+    const local = gateway.upstreams.local as FakeUpstream;
+    const answer = (content: string) => (): FakeReply => createOpenAIAnswer({ content });
+    try {
+      const share = () => gateway.rollouts?.read('cloud-to-local')?.share;
+      await waitFor(() => share() === 0.1, 'the rollout to load');
+      // The local model agrees with the cloud until told otherwise.
+      let localAnswer = 'we open at nine';
+      for (let index = 0; index < 300; index += 1) {
+        cloud.replyWith(answer('We open at nine.'));
+        local.replyWith(() => createOpenAIAnswer({ content: localAnswer }));
+      }
+      for (let index = 0; index < 12; index += 1) await ask(gateway, `early-${index}`);
+      await waitFor(() => share() === 0.3, 'a raise on agreeing answers');
+      localAnswer = 'Closed on Sundays.';
+      for (let index = 0; index < 12; index += 1) await ask(gateway, `late-${index}`);
+      await waitFor(() => share() === 0.1, 'a rollback on disagreeing answers');
+      await gateway.requestLog?.flush();
+      const database = new Database(gateway.config.storage.sqlite.path, { readonly: true });
+      const events = database
+        .prepare('SELECT cause, from_share, to_share, evidence FROM rollout_events ORDER BY rowid')
+        .all() as {
+        cause: string;
+        from_share: number;
+        to_share: number;
+        evidence: string | null;
+      }[];
+      database.close();
+      assert.deepEqual(
+        events.map((event) => [event.cause, event.from_share, event.to_share]),
+        [
+          ['config', 0, 0.1],
+          ['raise', 0.1, 0.3],
+          ['rollback', 0.3, 0.1],
+        ],
+      );
+      const raise = JSON.parse(events[1]?.evidence as string);
+      const rollback = JSON.parse(events[2]?.evidence as string);
+      assert.equal(raise.agreement, 1);
+      assert.ok(raise.shadowPairs >= 5);
+      assert.ok(rollback.agreement < 0.8, JSON.stringify(rollback));
+    } finally {
+      await gateway.close();
+    }
+  });
+});
