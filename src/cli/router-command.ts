@@ -21,8 +21,16 @@ import { UsageError } from '../errors/index.js';
 import { loadTextClassifier, type TextClassifier, VERIFIERS, type Verifier } from '../routing/index.js';
 import type { CliDependencies } from './cli-dependencies.js';
 import { createProgressBar } from './progress-bar.js';
+import { describeLogOptions, type LogOptions } from './read-log-outcomes.js';
+import {
+  calibrateComplexityOnLog,
+  calibrateOutOfScope,
+  evaluateRouterOnLog,
+  trainRouterFromLog,
+} from './router-log-commands.js';
 
-interface DataOptions {
+interface DataOptions extends LogOptions {
+  fromLog?: boolean;
   data: string;
   format: string;
   split?: string;
@@ -39,6 +47,7 @@ function readFormat(value: string): RouterDataFormat {
 }
 
 async function loadData(options: DataOptions, purpose: DataPurpose): Promise<OutcomeData | IntentData> {
+  if (!options.data || !options.format) throw new UsageError('give --data and --format, or --from-log');
   const format = readFormat(options.format);
   try {
     return await readRouterData(options.data, format, {
@@ -100,9 +109,10 @@ function print(
 }
 
 function addDataOptions(command: Command): Command {
+  for (const [flags, description] of describeLogOptions()) command.option(flags, description);
   return command
-    .requiredOption('--data <file>', 'training or evaluation data')
-    .requiredOption('--format <format>', `data format: ${ROUTER_DATA_FORMATS.join('|')}`)
+    .option('--data <file>', 'training or evaluation data (or --from-log)')
+    .option('--format <format>', `data format: ${ROUTER_DATA_FORMATS.join('|')}`)
     .option(
       '--split <keys>',
       'clinc150: comma-separated keys to read (default: all; in a file with test keys, train reads the others and eval only those)',
@@ -132,6 +142,7 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
       '--max-weights-per-row <n>',
       'each feature keeps at most this many label weights, then training refits (faster decisions with many labels)',
     )
+    .option('--mix <files>', 'with --from-log: outcome CSVs to train on too (e.g. the shipped data)')
     .action(
       async (
         options: DataOptions & {
@@ -142,8 +153,13 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
           maxWeights?: string;
           maxWeightsPerRow?: string;
           maxChars?: string;
+          mix?: string;
         },
       ) => {
+        if (options.fromLog) {
+          await trainRouterFromLog(dependencies, options);
+          return;
+        }
         const data = await loadData(options, 'train');
         const format = readFormat(options.format);
         const progress = createProgressBar(dependencies.stderr);
@@ -193,14 +209,22 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
     );
 
   addDataOptions(router.command('eval').description('Measure a model on labelled data.'))
-    .requiredOption('--model <file>', 'a model written by router train')
+    .option(
+      '--model <file>',
+      'a model written by router train (with --from-log: default one trained on the older slice)',
+    )
     .option('--cascade', 'outcomes: the weak model answers first and verifiers decide escalation')
     .option('--verifiers <names>', 'verifiers for --cascade', Object.keys(VERIFIERS).join(','))
     .option('--plot <file>', 'write an SVG: the cost-quality curve, or per-label recall for intents')
     .action(
       async (
-        options: DataOptions & { model: string; cascade?: boolean; verifiers: string; plot?: string },
+        options: DataOptions & { model?: string; cascade?: boolean; verifiers: string; plot?: string },
       ) => {
+        if (options.fromLog) {
+          await evaluateRouterOnLog(dependencies, options);
+          return;
+        }
+        if (!options.model) throw new UsageError('give --model (or --from-log)');
         const classifier = loadModel(options.model);
         const data = await loadData(options, 'eval');
         if (data.kind === 'outcomes') {
@@ -256,50 +280,65 @@ export function registerRouterCommand(program: Command, dependencies: CliDepende
       },
     );
 
-  router
+  const calibrate = router
     .command('calibrate')
-    .description('Find the complexity threshold that meets a target on outcome data.')
-    .requiredOption('--model <file>', 'an outcome model written by router train')
-    .requiredOption('--data <file>', 'outcome data')
+    .description(
+      "Find the complexity threshold that meets a target on outcome data, or set an in-scope model's out-of-scope threshold.",
+    )
+    .requiredOption('--model <file>', 'an outcome model, or an in-scope model with --target-oos-recall')
+    .option('--data <file>', 'outcome data, or intent data (clinc150) with --target-oos-recall')
     .option('--format <format>', 'data format', 'outcomes')
+    .option('--split <keys>', 'clinc150: the keys to calibrate on (keep them out of training)')
+    .option('--target-oos-recall <share>', 'in-scope model: the share of out-of-scope requests to catch')
+    .option('--out <file>', 'with --target-oos-recall: write the model with its new operating point')
     .option('--target-strong-share <share>', 'share of requests to send to the strong model, 0..1')
     .option('--target-quality <pgr>', 'share of the weak-strong quality gap to recover, 0..1')
     .option('--strong-model <name>', 'the model name to put in the printed rule', 'cloud')
     .option('--weak <column>', 'the weak model column')
     .option('--strong <column>', 'the strong model column')
-    .option('--json', 'print one JSON object on stdout')
-    .action(
-      async (
-        options: DataOptions & {
-          model: string;
-          targetStrongShare?: string;
-          targetQuality?: string;
-          strongModel: string;
-        },
-      ) => {
-        if ((options.targetStrongShare === undefined) === (options.targetQuality === undefined)) {
-          throw new UsageError('give exactly one of --target-strong-share and --target-quality');
-        }
-        const classifier = loadModel(options.model);
-        const data = await loadData(options, 'eval');
-        if (data.kind !== 'outcomes')
-          throw new UsageError('calibrate needs outcome data (--format outcomes)');
-        const target =
-          options.targetStrongShare !== undefined
-            ? { strongShare: readNumber(options.targetStrongShare, '--target-strong-share') }
-            : { quality: readNumber(options.targetQuality as string, '--target-quality') };
-        const calibration = calibrateThreshold(
-          data.rows,
-          scoreOutcomeRows(classifier, data.rows),
-          target,
-          options.strongModel,
-        );
-        print(
-          dependencies,
-          options.json,
-          { ...calibration },
-          `threshold ${calibration.threshold}: ${(calibration.strongShare * 100).toFixed(1)}% of requests to the strong model, quality ${calibration.quality}, PGR ${calibration.pgr}\nrouting:\n  rules:\n    ${calibration.rule}`,
-        );
+    .option('--json', 'print one JSON object on stdout');
+  for (const [flags, description] of describeLogOptions()) calibrate.option(flags, description);
+  calibrate.action(
+    async (
+      options: DataOptions & {
+        model: string;
+        targetStrongShare?: string;
+        targetQuality?: string;
+        targetOosRecall?: string;
+        out?: string;
+        strongModel: string;
       },
-    );
+    ) => {
+      if (options.targetOosRecall !== undefined) {
+        await calibrateOutOfScope(dependencies, { ...options, targetOosRecall: options.targetOosRecall });
+        return;
+      }
+      if ((options.targetStrongShare === undefined) === (options.targetQuality === undefined)) {
+        throw new UsageError('give exactly one of --target-strong-share and --target-quality');
+      }
+      const target =
+        options.targetStrongShare !== undefined
+          ? { strongShare: readNumber(options.targetStrongShare, '--target-strong-share') }
+          : { quality: readNumber(options.targetQuality as string, '--target-quality') };
+      if (options.fromLog) {
+        await calibrateComplexityOnLog(dependencies, { ...options, target });
+        return;
+      }
+      const classifier = loadModel(options.model);
+      const data = await loadData(options, 'eval');
+      if (data.kind !== 'outcomes') throw new UsageError('calibrate needs outcome data (--format outcomes)');
+      const calibration = calibrateThreshold(
+        data.rows,
+        scoreOutcomeRows(classifier, data.rows),
+        target,
+        options.strongModel,
+      );
+      print(
+        dependencies,
+        options.json,
+        { ...calibration },
+        `threshold ${calibration.threshold}: ${(calibration.strongShare * 100).toFixed(1)}% of requests to the strong model, quality ${calibration.quality}, PGR ${calibration.pgr}\nrouting:\n  rules:\n    ${calibration.rule}`,
+      );
+    },
+  );
 }

@@ -16,6 +16,8 @@ export interface RequestFeatures {
   intent?: string;
   /** False when the in-scope model judges the request out of scope for the domain it knows. */
   inScope?: boolean;
+  /** Hash of the router model files that classified the request (they can be reloaded). */
+  routerModel?: string;
   /** The model name the client sent. */
   requestedModel: string;
   metadata: Record<string, string>;

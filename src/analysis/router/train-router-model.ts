@@ -37,7 +37,7 @@ export function chooseOutOfScopeThreshold(
   const classCount = labels.length;
   const truth = examples.map((example) => example.label);
   let best: { minConfidence: number; report: IntentReport; score: number } | undefined;
-  for (let step = 0; step <= 60; step += 1) {
+  for (let step = 0; step <= 99; step += 1) {
     const minConfidence = step / 100;
     const predicted = examples.map((_, index) => {
       const row = probabilities.subarray(index * classCount, (index + 1) * classCount);

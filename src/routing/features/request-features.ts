@@ -9,6 +9,8 @@ export interface TaskClassification {
   complexity: number;
   intent?: string;
   inScope?: boolean;
+  /** Hash of the model files that gave this classification. */
+  routerModel?: string;
 }
 
 /** Classifies a request's text; the heuristic and the trained classifier both implement it. */
