@@ -27,6 +27,13 @@ export const llamaCppModelSchema = z.strictObject({
   parallel: z.int().min(1).max(256).default(1),
   /** llama.cpp flash attention: `auto` uses it where the backend supports it (as llama.cpp does). */
   flashAttention: z.union([z.literal('auto'), z.boolean()]).default('auto'),
+  /**
+   * LoRA adapters (GGUF, made for this model, e.g. by llama.cpp's convert_lora_to_gguf.py) applied
+   * to every request, each at its `scale`; a path is relative to the working directory.
+   */
+  lora: z
+    .array(z.strictObject({ path: z.string().min(1), scale: z.number().finite().default(1) }))
+    .default([]),
   /** Tokens evaluated per batch (prompt processing); default node-llama-cpp's. */
   batchSize: z.int().positive().optional(),
   queue: z

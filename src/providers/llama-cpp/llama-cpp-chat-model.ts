@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import {
   type ChatWrapper,
   type Llama,
@@ -12,6 +12,7 @@ import { ClientClosedError, InvalidRequestError, UpstreamTimeoutError } from '..
 import { computeConfidence } from '../shared/index.js';
 import { AsyncPushQueue } from './async-push-queue.js';
 import { BatchGate } from './batch-gate.js';
+import { checkLoraAdapter } from './check-lora-adapter.js';
 import { type Constraints, createConstraints } from './create-constraints.js';
 import { ForcedCallStream } from './forced-tool-call.js';
 import { type Generation, generateOnSequence } from './generate-on-sequence.js';
@@ -86,16 +87,28 @@ export class LlamaCppChatModel implements ChatModel {
     const threads = resolveThreadCount(config.threads);
     const llama = await getSharedLlama(config.gpu);
     const model = await llama.loadModel({ modelPath: options.modelPath });
+    const adapters = config.lora.map((adapter) => ({
+      filePath: resolve(adapter.path),
+      scale: adapter.scale,
+    }));
     const batchGate = new BatchGate(BATCH_WAIT_MS);
-    const context = await model.createContext({
-      contextSize: Math.min(config.contextSize, model.trainContextSize),
-      sequences: config.parallel,
-      threads,
-      // llama.cpp's own tools default to flash attention where the backend has it.
-      flashAttention: config.flashAttention,
-      ...(config.batchSize !== undefined ? { batchSize: config.batchSize } : {}),
-      batching: { itemPrioritizationStrategy: batchGate.strategy },
-    } as Parameters<LlamaModel['createContext']>[0]);
+    let context: LlamaContext;
+    try {
+      for (const adapter of adapters) await checkLoraAdapter(adapter.filePath, model.fileInfo);
+      context = await model.createContext({
+        contextSize: Math.min(config.contextSize, model.trainContextSize),
+        sequences: config.parallel,
+        threads,
+        // llama.cpp's own tools default to flash attention where the backend has it.
+        flashAttention: config.flashAttention,
+        ...(config.batchSize !== undefined ? { batchSize: config.batchSize } : {}),
+        batching: { itemPrioritizationStrategy: batchGate.strategy },
+        ...(adapters.length > 0 ? { lora: { adapters } } : {}),
+      } as Parameters<LlamaModel['createContext']>[0]);
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
     return new LlamaCppChatModel({ ...options, threads, llama, model, context, batchGate });
   }
 
