@@ -60,6 +60,17 @@ export function checkConfigReferences(config: SwitchyardConfig): ConfigIssue[] {
     if (rolloutIds.has(id))
       issues.push({ path: `routing.rollout[${index}].id`, message: `rollout id "${id}" is used twice` });
     rolloutIds.add(id);
+    const declared = Object.keys(config.feedback.metrics);
+    for (const [side, condition] of [
+      ['raiseIf', entry.auto?.raiseIf.feedback],
+      ['rollbackIf', entry.auto?.rollbackIf.feedback],
+    ] as const) {
+      if (condition && !declared.includes(condition.metric))
+        issues.push({
+          path: `routing.rollout[${index}].auto.${side}.feedback.metric`,
+          message: `"${condition.metric}" is not a declared feedback metric (declared: ${declared.map((name) => `"${name}"`).join(', ') || 'none; add it under feedback.metrics'})`,
+        });
+    }
   });
   if (overBudget !== undefined) {
     const model = config.models[overBudget];

@@ -116,6 +116,26 @@ routing:
     ]);
   });
 
+  it('refuses a rollout controller that weighs an undeclared feedback metric', () => {
+    const issues = issuesOf(`models:
+  local: { provider: llama-cpp, model: ./x.gguf }
+  cloud: { provider: anthropic, model: claude-sonnet-4 }
+feedback: { metrics: { correct: { type: boolean } } }
+routing:
+  default: cloud
+  rollout:
+    - from: cloud
+      to: local
+      share: 0.1
+      auto:
+        raiseIf: { feedback: { metric: correct, atLeast: 0.9 } }
+        rollbackIf: { feedback: { metric: rating, below: 3 } }
+`);
+    assert.deepEqual(issues, [
+      'routing.rollout[0].auto.rollbackIf.feedback.metric: "rating" is not a declared feedback metric (declared: "correct")',
+    ]);
+  });
+
   it('takes a price per million tokens or an hourly cost, not half of one or both', () => {
     const issues = issuesOf(`models:
   a: { provider: llama-cpp, model: ./x.gguf, price: { hourly: 1.2, inputPerMillion: 1 } }

@@ -33,12 +33,31 @@ export const rolloutControllerSchema = z.strictObject({
       agreement: z.number().min(0).max(1).default(0.9),
       /** Share of rolled requests whose answer escalated at most this. */
       maxEscalationRate: z.number().min(0).max(1).default(0.1),
+      /**
+       * Optionally, feedback on `to`'s answers: the mean of a declared metric (the share of true
+       * for a boolean one) at least `atLeast`, over at least `minCount` ratings.
+       */
+      feedback: z
+        .strictObject({
+          metric: z.string().min(1),
+          atLeast: z.number().finite(),
+          minCount: z.int().positive().default(20),
+        })
+        .optional(),
     })
     .default({ agreement: 0.9, maxEscalationRate: 0.1 }),
   rollbackIf: z
     .strictObject({
       /** Shadow agreement below this drops the share to the last good one. */
       agreement: z.number().min(0).max(1).default(0.8),
+      /** Optionally, so does a declared metric's mean on `to`'s answers below `below`. */
+      feedback: z
+        .strictObject({
+          metric: z.string().min(1),
+          below: z.number().finite(),
+          minCount: z.int().positive().default(20),
+        })
+        .optional(),
     })
     .default({ agreement: 0.8 }),
   /** The highest share the controller raises to. */

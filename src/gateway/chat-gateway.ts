@@ -4,7 +4,7 @@ import { computeConfigHash, type SwitchyardConfig } from '../config/index.js';
 import type { ChatModel, ChatRequest, RequestOutcome, RouteDecision } from '../contract/index.js';
 import { ClientClosedError, type GatewayError, InternalError, isGatewayError } from '../errors/index.js';
 import { ChatExecutor, type CircuitState, RouteResolver, type TaskClassifier } from '../routing/index.js';
-import type { EvidenceStore, RequestLog } from '../storage/index.js';
+import type { EvidenceStore, FeedbackStore, RequestLog } from '../storage/index.js';
 import type { GatewayMetrics } from '../telemetry/index.js';
 import type { Access, AccessControl } from './access/access-control.js';
 import type { ChatInput } from './chat-input.js';
@@ -26,6 +26,8 @@ export interface ChatGatewayOptions {
   priceBook?: PriceBook | undefined;
   /** Where shadow pairs and rollout state are kept (the request log's database). */
   evidence?: EvidenceStore | undefined;
+  /** Feedback on answers, which rollout controllers may weigh. */
+  feedback?: FeedbackStore | undefined;
   /** Keys, budgets and rate limits, when `auth.mode` is `keys`. */
   access?: AccessControl | undefined;
   now?: () => number;
@@ -77,6 +79,7 @@ export class ChatGateway {
         ? new RolloutManager({
             rollouts: config.routing.rollout,
             evidence: options.evidence,
+            feedback: options.feedback,
             logger: options.logger,
             metrics: options.metrics,
           })

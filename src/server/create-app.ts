@@ -118,6 +118,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     priceBook,
     access,
     evidence: options.evidence,
+    feedback: options.feedback,
   });
   if (!access && !options.apiKey) {
     options.logger.warn(

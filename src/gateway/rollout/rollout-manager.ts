@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { type RolloutConfig, readRolloutId } from '../../config/index.js';
 import { ResourceNotFoundError } from '../../errors/index.js';
 import type { RolloutShares } from '../../routing/index.js';
-import type { EvidenceStore, RolloutEvent, RolloutState } from '../../storage/index.js';
+import type { EvidenceStore, FeedbackStore, RolloutEvent, RolloutState } from '../../storage/index.js';
 import type { GatewayMetrics } from '../../telemetry/index.js';
 import { judgeRollout } from './judge-rollout.js';
 
@@ -26,6 +26,8 @@ export class RolloutManager implements RolloutShares {
     private readonly options: {
       rollouts: readonly RolloutConfig[];
       evidence?: EvidenceStore | undefined;
+      /** Feedback the controller weighs where a rollout's `auto` names a metric. */
+      feedback?: FeedbackStore | undefined;
       logger: Logger;
       metrics?: GatewayMetrics | undefined;
       now?: () => number;
@@ -114,7 +116,13 @@ export class RolloutManager implements RolloutShares {
       for (const [id, config] of this.configs) {
         const state = this.states.get(id);
         if (!config.auto || !state) continue;
-        const verdict = await judgeRollout({ config, state, evidence, now: this.now });
+        const verdict = await judgeRollout({
+          config,
+          state,
+          evidence,
+          feedback: this.options.feedback,
+          now: this.now,
+        });
         if (verdict) await this.set(id, verdict.share, verdict.cause, verdict.evidence);
       }
     } catch (error) {

@@ -15,7 +15,10 @@ const directory = mkdtempSync(join(tmpdir(), 'switchyard-rollout-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
 let files = 0;
-async function startRolloutGateway(routing: Record<string, unknown>): Promise<TestGateway> {
+async function startRolloutGateway(
+  routing: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Promise<TestGateway> {
   files += 1;
   return startTestGateway({
     upstreams: ['cloud', 'local'],
@@ -28,6 +31,7 @@ async function startRolloutGateway(routing: Record<string, unknown>): Promise<Te
       },
       routing: { default: 'cloud', retries: { maxRetries: 0 }, ...routing },
       storage: { flushIntervalMs: 10 },
+      ...extra,
     }),
   });
 }
@@ -173,6 +177,96 @@ describe('gradual rollout', () => {
       assert.equal(raise.agreement, 1);
       assert.ok(raise.shadowPairs >= 5);
       assert.ok(rollback.agreement < 0.8, JSON.stringify(rollback));
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('gradual rollout weighing feedback', () => {
+  it('raises only once feedback on the small model holds, and rolls back when it falls', async () => {
+    const gateway = await startRolloutGateway(
+      {
+        shadow: [{ from: 'cloud', to: 'local', sample: 1, maxConcurrent: 50 }],
+        rollout: [
+          {
+            from: 'cloud',
+            to: 'local',
+            share: 0.3,
+            auto: {
+              step: 0.2,
+              every: '1s',
+              minSamples: 5,
+              raiseIf: { agreement: 0.9, feedback: { metric: 'correct', atLeast: 0.8, minCount: 3 } },
+              rollbackIf: { agreement: 0.5, feedback: { metric: 'correct', below: 0.5, minCount: 3 } },
+            },
+          },
+        ],
+      },
+      { feedback: { metrics: { correct: { type: 'boolean' } } } },
+    );
+    const cloud = gateway.upstreams.cloud as FakeUpstream;
+    const local = gateway.upstreams.local as FakeUpstream;
+    for (let index = 0; index < 400; index += 1) {
+      cloud.replyWith(() => createOpenAIAnswer({ content: 'We open at nine.' }));
+      local.replyWith(() => createOpenAIAnswer({ content: 'We open at nine.' }));
+    }
+    const share = () => gateway.rollouts?.read('cloud-to-local')?.share;
+    /** Sends requests from new users; returns the ids of those the small model answered. */
+    const sendUntilLocal = async (prefix: string, wanted: number): Promise<string[]> => {
+      const ids: string[] = [];
+      for (let index = 0; ids.length < wanted && index < 200; index += 1) {
+        const headers = await ask(gateway, `${prefix}-${index}`);
+        if (headers.get('x-switchyard-model') === 'local') ids.push(headers.get('x-request-id') as string);
+      }
+      await gateway.requestLog?.flush();
+      return ids;
+    };
+    const rate = async (ids: string[], value: boolean) => {
+      for (const id of ids) {
+        const response = await fetch(`${gateway.url}/v1/feedback`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ request_id: id, metric: 'correct', value }),
+        });
+        assert.equal(response.status, 200, await response.text());
+      }
+    };
+    try {
+      await waitFor(() => share() === 0.3, 'the rollout to load');
+      const first = await sendUntilLocal('first', 3);
+      // Shadow agreement alone would raise now; without the feedback the controller holds.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      assert.equal(share(), 0.3);
+      await rate(first, true);
+      await waitFor(() => share() === 0.5, 'a raise once feedback holds');
+      const second = await sendUntilLocal('second', 3);
+      await rate(second, false);
+      await waitFor(() => share() === 0.3, 'a rollback when feedback falls');
+      const database = new Database(gateway.config.storage.sqlite.path, { readonly: true });
+      const events = database
+        .prepare(
+          "SELECT cause, to_share, evidence FROM rollout_events WHERE cause <> 'config' ORDER BY rowid",
+        )
+        .all() as { cause: string; to_share: number; evidence: string }[];
+      database.close();
+      assert.deepEqual(
+        events.map((event) => [event.cause, event.to_share]),
+        [
+          ['raise', 0.5],
+          ['rollback', 0.3],
+        ],
+      );
+      assert.deepEqual(JSON.parse(events[0]?.evidence as string).feedback, {
+        metric: 'correct',
+        count: 3,
+        mean: 1,
+      });
+      assert.deepEqual(JSON.parse(events[1]?.evidence as string).feedback, {
+        metric: 'correct',
+        count: 3,
+        mean: 0,
+      });
     } finally {
       await gateway.close();
     }
