@@ -10,7 +10,6 @@ export {
   type ModelSummary,
   percentile,
   summarizeModel,
-  wilsonInterval,
 } from './bench/summarize-bench.js';
 export { type BenchReport, writeBenchReport } from './bench/write-bench-report.js';
 export {
@@ -103,7 +102,6 @@ export { chooseOutOfScopeThreshold, trainRouterModel } from './router/train-rout
 export { type TrainingOptions, trainTextClassifier } from './router/train-text-classifier.js';
 export type { TrainingExample } from './router/training-example.js';
 export {
-  computeWilsonInterval,
   type ShadowReport,
   type ShadowReportRow,
   summarizeShadow,

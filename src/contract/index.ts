@@ -10,3 +10,4 @@ export type { EscalationPlan, RouteDecision } from './route-decision.js';
 export type { EscalationReason, ForcedBy, RouteReason, RouteReasonKind } from './route-reason.js';
 export type { StreamPart } from './stream-part.js';
 export type { Usage } from './usage.js';
+export { computeWilsonInterval } from './wilson-interval.js';

@@ -1,3 +1,4 @@
+import { computeWilsonInterval } from '../../contract/index.js';
 export interface BenchResult {
   model: string;
   item: number;
@@ -27,21 +28,15 @@ function round(value: number, digits = 4): number {
   return Math.round(value * 10 ** digits) / 10 ** digits;
 }
 
+/** The interval as the report prints it: rounded, and [0, 0] for a model with no results. */
+function readInterval(interval: { low: number; high: number } | null): [number, number] {
+  return interval ? [round(interval.low), round(interval.high)] : [0, 0];
+}
+
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
-}
-
-/** Wilson score interval for k successes in n trials at 95%: honest at small n and at 0 or 1. */
-export function wilsonInterval(successes: number, trials: number): [number, number] {
-  if (trials === 0) return [0, 0];
-  const z = 1.959964;
-  const p = successes / trials;
-  const denominator = 1 + (z * z) / trials;
-  const centre = (p + (z * z) / (2 * trials)) / denominator;
-  const half = (z * Math.sqrt((p * (1 - p)) / trials + (z * z) / (4 * trials * trials))) / denominator;
-  return [round(Math.max(0, centre - half)), round(Math.min(1, centre + half))];
 }
 
 /**
@@ -68,7 +63,7 @@ export function summarizeModel(results: readonly BenchResult[]): ModelSummary {
   return {
     n: results.length,
     accuracy: round(correct / Math.max(1, results.length)),
-    accuracyCi95: wilsonInterval(correct, results.length),
+    accuracyCi95: readInterval(computeWilsonInterval(correct, results.length)),
     latencyMs: {
       p50: round(percentile(latencies, 0.5), 1),
       p95: round(percentile(latencies, 0.95), 1),

@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { computeWilsonInterval, summarizeShadow } from './summarize-shadow.js';
+import { summarizeShadow } from './summarize-shadow.js';
 
 describe('summarizeShadow', () => {
-  it('gives the Wilson interval of known cases', () => {
-    // 8 of 10: the textbook interval is 0.490 to 0.943.
-    const { low, high } = computeWilsonInterval(8, 10);
-    assert.deepEqual([low.toFixed(3), high.toFixed(3)], ['0.490', '0.943']);
-    assert.deepEqual(computeWilsonInterval(0, 0), { low: 0, high: 1 });
-    assert.equal(computeWilsonInterval(50, 50).high, 1);
-  });
-
   it('reports agreement, its interval and the savings per pair', () => {
     const report = summarizeShadow(
       [

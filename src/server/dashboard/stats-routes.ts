@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { computeWilsonInterval } from '../../contract/index.js';
 import { ResourceNotFoundError, ServiceUnavailableError } from '../../errors/index.js';
 import type { RequestStats, StatsEvidence, TenantStore } from '../../storage/index.js';
 import { describeOverview } from './describe-overview.js';
@@ -17,16 +18,8 @@ export interface StatsRouteOptions {
 
 const SECTIONS = ['overview', 'health', 'spend', 'evidence'] as const;
 
-/** The 95% Wilson interval of `agreed` out of `scored`. */
-function wilson(agreed: number, scored: number): [number, number] | null {
-  if (scored === 0) return null;
-  const z = 1.96;
-  const p = agreed / scored;
-  const center = p + (z * z) / (2 * scored);
-  const spread = z * Math.sqrt((p * (1 - p)) / scored + (z * z) / (4 * scored * scored));
-  const scale = 1 + (z * z) / scored;
-  return [Math.max(0, (center - spread) / scale), Math.min(1, (center + spread) / scale)];
-}
+const readInterval = (interval: { low: number; high: number } | null): [number, number] | null =>
+  interval ? [interval.low, interval.high] : null;
 
 function describeEvidence(evidence: StatsEvidence) {
   return {
@@ -34,7 +27,7 @@ function describeEvidence(evidence: StatsEvidence) {
       evidence.shadow?.map((group) => ({
         ...group,
         agreement: group.scored > 0 ? group.agreed / group.scored : null,
-        interval: wilson(group.agreed, group.scored),
+        interval: readInterval(computeWilsonInterval(group.agreed, group.scored)),
       })) ?? null,
     rollouts: evidence.rollouts,
     feedback: evidence.feedback,
