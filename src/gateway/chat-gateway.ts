@@ -43,7 +43,10 @@ export class ChatGateway {
   readonly priceBook: PriceBook;
   private readonly executor: ChatExecutor;
   private readonly recorder: OutcomeRecorder;
-  private readonly settings: TraceSettings;
+  private settings: TraceSettings;
+  private readonly config: SwitchyardConfig;
+  private readonly classifier: TaskClassifier | undefined;
+  private settingsModelHash: string | undefined;
   private readonly logger: Logger;
   private readonly access: AccessControl | undefined;
   private readonly overBudget: string | undefined;
@@ -55,6 +58,9 @@ export class ChatGateway {
   constructor(options: ChatGatewayOptions) {
     const { config, models } = options;
     const now = options.now ?? (() => performance.now());
+    this.config = config;
+    this.classifier = options.classifier;
+    this.settingsModelHash = options.classifier?.modelHash;
     this.logger = options.logger;
     this.access = options.access;
     this.overBudget = config.routing.overBudget;
@@ -103,9 +109,22 @@ export class ChatGateway {
     this.settings = {
       priceBook: this.priceBook,
       content: config.storage.content,
-      configHash: computeConfigHash(config),
+      configHash: computeConfigHash(config, options.classifier?.modelHash),
       now,
     };
+  }
+
+  /**
+   * The trace settings, their config hash refreshed when the router's model files were reloaded:
+   * a new object, so requests already running keep the hash they started with.
+   */
+  private readSettings(): TraceSettings {
+    const modelHash = this.classifier?.modelHash;
+    if (modelHash !== this.settingsModelHash) {
+      this.settingsModelHash = modelHash;
+      this.settings = { ...this.settings, configHash: computeConfigHash(this.config, modelHash) };
+    }
+    return this.settings;
   }
 
   /** Each target's circuit, for /ready and metrics. */
@@ -115,7 +134,7 @@ export class ChatGateway {
 
   /** Serves one request to its end; never throws. Resolves with the outcome it recorded. */
   async handle(input: ChatInput, responder: ChatResponder): Promise<RequestOutcome> {
-    const trace = new RequestTrace(input, this.settings);
+    const trace = new RequestTrace(input, this.readSettings());
     let outcome: RequestOutcome;
     let shadowPick: ShadowPick | undefined;
     let shadowRequest: ChatRequest | undefined;

@@ -121,10 +121,9 @@ describe('reloading the router models', () => {
     // Every routed row names the models that classified it.
     await new Promise((resolve) => setTimeout(resolve, 100));
     const database = new Database(join(dir, 'log.db'), { readonly: true });
-    const rows = database.prepare('SELECT final_model, scores FROM requests ORDER BY started_at').all() as {
-      final_model: string;
-      scores: string;
-    }[];
+    const rows = database
+      .prepare('SELECT final_model, scores, config_hash FROM requests ORDER BY started_at')
+      .all() as { final_model: string; scores: string; config_hash: string }[];
     database.close();
     const hashes = rows.map((row) => [row.final_model, JSON.parse(row.scores).routerModel]);
     const inverted = swapped.body.previous_model_hash;
@@ -135,5 +134,11 @@ describe('reloading the router models', () => {
       ['local', inverted],
       ['cloud', original],
     ]);
+    // The router models are part of the config hash: it follows them through the reloads.
+    const configHashes = rows.map((row) => row.config_hash);
+    assert.equal(configHashes[0], configHashes[1]);
+    assert.equal(configHashes[2], configHashes[3]);
+    assert.notEqual(configHashes[0], configHashes[2]);
+    assert.equal(configHashes[4], configHashes[0]);
   });
 });

@@ -16,4 +16,6 @@ export interface TaskClassification {
 /** Classifies a request's text; the heuristic and the trained classifier both implement it. */
 export interface TaskClassifier {
   classify(text: string): TaskClassification;
+  /** Hash of the model files in use, where they can change while serving (a reload). */
+  readonly modelHash?: string;
 }
