@@ -34,7 +34,7 @@ export class GatewayMetrics {
   private readonly baselineCost: Counter;
   private readonly unpricedAttempts: Counter<'model'>;
   private readonly stateStoreErrors: Counter;
-  private readonly shadowPairs: Counter<'from' | 'to' | 'agreement'>;
+  private readonly shadowPairs: Counter<'from' | 'to' | 'route' | 'task_type' | 'agreement'>;
   private readonly shadowDropped: Counter<'from' | 'to'>;
   private readonly rolloutShare: Gauge<'rollout' | 'from' | 'to'>;
   private readonly escalations: Counter<'from' | 'to' | 'reason'>;
@@ -114,8 +114,8 @@ export class GatewayMetrics {
     });
     this.shadowPairs = new Counter({
       name: 'switchyard_shadow_pairs_total',
-      help: 'Shadow calls scored against the answer they shadowed: agreement agree, disagree, or unknown (the shadow call failed).',
-      labelNames: ['from', 'to', 'agreement'],
+      help: 'Shadow calls scored against the answer they shadowed, by model pair, route and task type: agreement agree, disagree, or unknown (the shadow call failed).',
+      labelNames: ['from', 'to', 'route', 'task_type', 'agreement'],
       registers,
     });
     this.shadowDropped = new Counter({
@@ -154,9 +154,22 @@ export class GatewayMetrics {
     registerScrapeTimeMetrics(sources, registers);
   }
 
-  observeShadowPair(pair: { from: string; to: string; agreement: number | null }): void {
+  /** Counts one scored shadow pair; route and task type are those of the request it shadowed. */
+  observeShadowPair(pair: {
+    from: string;
+    to: string;
+    route: string | null;
+    taskType: string | null;
+    agreement: number | null;
+  }): void {
     const agreement = pair.agreement === null ? 'unknown' : pair.agreement >= 1 ? 'agree' : 'disagree';
-    this.shadowPairs.inc({ from: pair.from, to: pair.to, agreement });
+    this.shadowPairs.inc({
+      from: pair.from,
+      to: pair.to,
+      route: pair.route ?? 'none',
+      task_type: pair.taskType ?? 'none',
+      agreement,
+    });
   }
 
   countShadowDropped(pair: { from: string; to: string }): void {

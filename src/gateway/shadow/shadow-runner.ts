@@ -119,15 +119,17 @@ export class ShadowRunner {
       attempt.errorMessage = (error as Error)?.message;
     }
     const agreement = scores ? decideAgreement(scores) : null;
-    this.options.metrics?.observeShadowPair({ from: entry.from, to: entry.to, agreement });
+    const route = outcome.decision?.target ?? null;
+    const taskType = outcome.decision?.features?.taskType ?? null;
+    this.options.metrics?.observeShadowPair({ from: entry.from, to: entry.to, route, taskType, agreement });
     const record: ShadowPairRecord = {
       requestId: outcome.id,
       createdAt: Date.now(),
       from: entry.from,
       to: entry.to,
-      route: outcome.decision?.target ?? null,
+      route,
       rule: outcome.decision?.rule ?? null,
-      taskType: outcome.decision?.features?.taskType ?? null,
+      taskType,
       attempt,
       primaryCostUsd: outcome.costUsd,
       scores,

@@ -146,11 +146,11 @@ describe('shadow traffic', () => {
       const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
       assert.match(
         metrics,
-        /^switchyard_shadow_pairs_total\{from="cloud",to="local",agreement="agree"\} 1$/m,
+        /^switchyard_shadow_pairs_total\{from="cloud",to="local",route="cloud",task_type="[a-z_]+",agreement="agree"\} 1$/m,
       );
       assert.match(
         metrics,
-        /^switchyard_shadow_pairs_total\{from="cloud",to="local",agreement="disagree"\} 1$/m,
+        /^switchyard_shadow_pairs_total\{from="cloud",to="local",route="cloud",task_type="[a-z_]+",agreement="disagree"\} 1$/m,
       );
     } finally {
       await gateway.close();
