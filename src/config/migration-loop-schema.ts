@@ -25,7 +25,10 @@ export const rolloutControllerSchema = z.strictObject({
     .string()
     .regex(/^[1-9][0-9]{0,5}(s|m|h|d)$/, 'expected a duration like 30m, 1h or 1d')
     .default('1h'),
-  /** Shadow pairs (and rolled requests) needed since the last change before judging. */
+  /**
+   * Shadow pairs needed since the last change before agreement is judged, and moved requests
+   * before `rollbackIf.maxEscalationRate` is.
+   */
   minSamples: z.int().positive().default(200),
   raiseIf: z
     .strictObject({
@@ -50,6 +53,11 @@ export const rolloutControllerSchema = z.strictObject({
     .strictObject({
       /** Shadow agreement below this drops the share to the last good one. */
       agreement: z.number().min(0).max(1).default(0.8),
+      /**
+       * Optionally, so does a share of moved requests whose answer escalated above this, over at
+       * least `minSamples` moved requests.
+       */
+      maxEscalationRate: z.number().min(0).max(1).optional(),
       /** Optionally, so does a declared metric's mean on `to`'s answers below `below`. */
       feedback: z
         .strictObject({

@@ -23,8 +23,9 @@ async function readFeedback(store: FeedbackStore, metric: string, model: string,
  * The controller's verdict on a rollout, from the evidence since its share last changed: shadow
  * agreement between its two models (either direction), the escalation rate of the requests it
  * moved, and, where configured, feedback on `to`'s answers. Raise by `step` while all of them
- * hold; drop to the last good share (or off, if the share was never raised) when agreement or
- * feedback falls; otherwise hold (undefined). Too few shadow pairs or ratings decide nothing.
+ * hold; drop to the last good share (or off, if the share was never raised) when agreement,
+ * feedback or (where configured) the escalation rate falls; otherwise hold (undefined). Too few
+ * shadow pairs, moved requests or ratings decide nothing.
  */
 export async function judgeRollout(options: {
   config: RolloutConfig;
@@ -69,7 +70,15 @@ export async function judgeRollout(options: {
     rollbackFeedback?.mean != null &&
     rollbackFeedback.count >= rollbackOn.minCount &&
     rollbackFeedback.mean < rollbackOn.below;
-  if ((enoughPairs && (agreement as number) < auto.rollbackIf.agreement) || feedbackFalls) {
+  const escalationFalls =
+    auto.rollbackIf.maxEscalationRate !== undefined &&
+    moved.requests >= auto.minSamples &&
+    escalationRate > auto.rollbackIf.maxEscalationRate;
+  if (
+    (enoughPairs && (agreement as number) < auto.rollbackIf.agreement) ||
+    feedbackFalls ||
+    escalationFalls
+  ) {
     const back = state.share > state.lastGoodShare ? state.lastGoodShare : 0;
     return back < state.share ? { share: back, cause: 'rollback', evidence: facts } : undefined;
   }

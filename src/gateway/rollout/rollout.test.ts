@@ -10,6 +10,7 @@ import {
   type FakeUpstream,
 } from '../../../test/support/fake-upstream.js';
 import { startTestGateway, type TestGateway } from '../../../test/support/start-test-gateway.js';
+import { placeOnRollout } from '../../routing/index.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'switchyard-rollout-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
@@ -267,6 +268,78 @@ describe('gradual rollout weighing feedback', () => {
         count: 3,
         mean: 0,
       });
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('gradual rollout weighing escalations', () => {
+  it('rolls back when too many moved requests escalate, while shadow agreement holds', async () => {
+    const gateway = await startRolloutGateway({
+      escalation: { from: 'local', to: 'cloud' },
+      shadow: [{ from: 'cloud', to: 'local', sample: 1, maxConcurrent: 50 }],
+      rollout: [
+        {
+          from: 'cloud',
+          to: 'local',
+          share: 0.3,
+          auto: {
+            step: 0.2,
+            every: '1s',
+            minSamples: 5,
+            raiseIf: { agreement: 0.9, maxEscalationRate: 0.1 },
+            // Agreement alone never rolls back here: only the escalation rate can.
+            rollbackIf: { agreement: 0, maxEscalationRate: 0.3 },
+          },
+        },
+      ],
+    });
+    const cloud = gateway.upstreams.cloud as FakeUpstream;
+    const local = gateway.upstreams.local as FakeUpstream;
+    const place = (user: string) => placeOnRollout('cloud-to-local', user);
+    // Users moved at 50%, and users never moved below 70%, whose requests the local model sees only
+    // as shadow calls: it answers the moved ones with nothing (an escalation), the others well.
+    const users = (prefix: string, test: (place: number) => boolean, count: number) =>
+      Array.from({ length: 400 }, (_, index) => `${prefix}-${index}`)
+        .filter((user) => test(place(user)))
+        .slice(0, count);
+    const failing = new Set(users('moved', (at) => at >= 0.3 && at < 0.5, 8));
+    const steady = users('steady', (at) => at >= 0.7, 8);
+    for (let index = 0; index < 400; index += 1) {
+      cloud.replyWith(() => createOpenAIAnswer({ content: 'We open at nine.' }));
+      local.replyWith((body) =>
+        createOpenAIAnswer({ content: failing.has(body.user as string) ? '' : 'we open at nine' }),
+      );
+    }
+    const share = () => gateway.rollouts?.read('cloud-to-local')?.share;
+    try {
+      await waitFor(() => share() === 0.3, 'the rollout to load');
+      for (const user of users('early', (at) => at >= 0.5, 6)) await ask(gateway, user);
+      await waitFor(() => share() === 0.5, 'a raise on agreeing answers');
+      for (const user of failing) {
+        const headers = await ask(gateway, user);
+        assert.equal(headers.get('x-switchyard-model'), 'cloud', 'its empty answer escalated');
+      }
+      for (const user of steady) await ask(gateway, user);
+      await waitFor(() => share() === 0.3, 'a rollback on escalations');
+      const database = new Database(gateway.config.storage.sqlite.path, { readonly: true });
+      const events = database
+        .prepare(
+          "SELECT cause, to_share, evidence FROM rollout_events WHERE cause <> 'config' ORDER BY rowid",
+        )
+        .all() as { cause: string; to_share: number; evidence: string }[];
+      database.close();
+      assert.deepEqual(
+        events.map((event) => [event.cause, event.to_share]),
+        [
+          ['raise', 0.5],
+          ['rollback', 0.3],
+        ],
+      );
+      const evidence = JSON.parse(events[1]?.evidence as string);
+      assert.equal(evidence.escalationRate, 1);
+      assert.ok(evidence.movedRequests >= 5, JSON.stringify(evidence));
     } finally {
       await gateway.close();
     }
