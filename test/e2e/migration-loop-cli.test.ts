@@ -100,11 +100,15 @@ storage: { sqlite: { path: "${database}" } }
     assert.equal((await runCli(['rollout', 'set', 'cloud-to-local', '0.5', '--config', config])).code, 0);
     assert.equal((await runCli(['rollout', 'pause', 'cloud-to-local', '--config', config])).code, 0);
     const status = JSON.parse((await runCli(['rollout', 'status', '--json', '--config', config])).stdout);
-    assert.deepEqual((({ id, share, paused }) => ({ id, share, paused }))(status[0]), {
-      id: 'cloud-to-local',
-      share: 0.5,
-      paused: true,
-    });
+    assert.deepEqual(
+      (({ id, share, lastGoodShare, paused }) => ({ id, share, lastGoodShare, paused }))(status[0]),
+      {
+        id: 'cloud-to-local',
+        share: 0.5,
+        lastGoodShare: 0.5,
+        paused: true,
+      },
+    );
     assert.deepEqual(status[0].events.map((event: { cause: string }) => event.cause).sort(), [
       'config',
       'manual',

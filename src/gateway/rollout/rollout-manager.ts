@@ -10,6 +10,17 @@ import { judgeRollout } from './judge-rollout.js';
 const REFRESH_MS = 2_000;
 
 /**
+ * The share a later rollback returns to: a raise keeps the share it left, an operator's share is
+ * taken as good, and a rollback's evidence condemns every share above the one it dropped to.
+ */
+function decideLastGoodShare(state: RolloutState, share: number, cause: string): number {
+  if (cause === 'raise') return state.share;
+  if (cause === 'manual') return share;
+  if (cause === 'rollback') return Math.min(state.lastGoodShare, share);
+  return state.lastGoodShare;
+}
+
+/**
  * The rollouts' shares, shared by every replica through the evidence store: read every few
  * seconds, changed by `set`/`pause`/`resume` (the CLI) and by the controller of each rollout with
  * `auto`, which raises a share while the evidence holds and drops it to the last good one when it
@@ -93,7 +104,7 @@ export class RolloutManager implements RolloutShares {
   ): Promise<RolloutState> {
     return this.change(
       id,
-      (state) => ({ ...state, share, lastGoodShare: cause === 'raise' ? state.share : state.lastGoodShare }),
+      (state) => ({ ...state, share, lastGoodShare: decideLastGoodShare(state, share, cause) }),
       cause,
       evidence,
     );
