@@ -60,6 +60,15 @@ export function checkConfigReferences(config: SwitchyardConfig): ConfigIssue[] {
     if (rolloutIds.has(id))
       issues.push({ path: `routing.rollout[${index}].id`, message: `rollout id "${id}" is used twice` });
     rolloutIds.add(id);
+    const pair = [entry.from, entry.to];
+    if (
+      entry.auto &&
+      !shadow.some((each) => each.sample > 0 && pair.includes(each.from) && pair.includes(each.to))
+    )
+      issues.push({
+        path: `routing.rollout[${index}].auto`,
+        message: `the controller judges shadow agreement between "${entry.from}" and "${entry.to}", but no routing.shadow entry samples one against the other`,
+      });
     const declared = Object.keys(config.feedback.metrics);
     for (const [side, condition] of [
       ['raiseIf', entry.auto?.raiseIf.feedback],

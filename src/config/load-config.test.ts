@@ -123,6 +123,7 @@ routing:
 feedback: { metrics: { correct: { type: boolean } } }
 routing:
   default: cloud
+  shadow: [{ from: cloud, to: local, sample: 0.1 }]
   rollout:
     - from: cloud
       to: local
@@ -133,6 +134,26 @@ routing:
 `);
     assert.deepEqual(issues, [
       'routing.rollout[0].auto.rollbackIf.feedback.metric: "rating" is not a declared feedback metric (declared: "correct")',
+    ]);
+  });
+
+  it('refuses a rollout controller without shadow traffic between its two models to judge', () => {
+    const issues = issuesOf(`models:
+  local: { provider: llama-cpp, model: ./x.gguf }
+  cloud: { provider: anthropic, model: claude-sonnet-4 }
+  other: { provider: anthropic, model: claude-haiku-4 }
+routing:
+  default: cloud
+  shadow:
+    - { from: cloud, to: other, sample: 0.5 }
+    - { from: local, to: cloud, sample: 0 }
+  rollout:
+    - { from: cloud, to: local, share: 0.1, auto: { step: 0.1 } }
+    - { id: by-hand, from: cloud, to: local, share: 0.1 }
+    - { id: other, from: other, to: cloud, share: 0.1, auto: { step: 0.1 } }
+`);
+    assert.deepEqual(issues, [
+      'routing.rollout[0].auto: the controller judges shadow agreement between "cloud" and "local", but no routing.shadow entry samples one against the other',
     ]);
   });
 
