@@ -80,6 +80,7 @@ describe('GatewayMetrics', () => {
       switchyard_shadow_pairs_total: 'counter',
       switchyard_shadow_dropped_total: 'counter',
       switchyard_rollout_share: 'gauge',
+      switchyard_rollout_changes_total: 'counter',
       switchyard_escalations_total: 'counter',
       switchyard_fallbacks_total: 'counter',
       switchyard_feedback_value: 'summary',

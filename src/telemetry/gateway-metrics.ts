@@ -37,6 +37,7 @@ export class GatewayMetrics {
   private readonly shadowPairs: Counter<'from' | 'to' | 'route' | 'task_type' | 'agreement'>;
   private readonly shadowDropped: Counter<'from' | 'to'>;
   private readonly rolloutShare: Gauge<'rollout' | 'from' | 'to'>;
+  private readonly rolloutChanges: Counter<'rollout' | 'cause'>;
   private readonly escalations: Counter<'from' | 'to' | 'reason'>;
   private readonly fallbacks: Counter<'from' | 'to' | 'reason'>;
   private readonly feedback: Summary<'metric' | 'model' | 'route' | 'task_type'>;
@@ -130,6 +131,12 @@ export class GatewayMetrics {
       labelNames: ['rollout', 'from', 'to'],
       registers,
     });
+    this.rolloutChanges = new Counter({
+      name: 'switchyard_rollout_changes_total',
+      help: 'Changes of a rollout made by this replica, by cause: raise or rollback (the controller), manual, pause, resume.',
+      labelNames: ['rollout', 'cause'],
+      registers,
+    });
     this.escalations = new Counter({
       name: 'switchyard_escalations_total',
       help: 'Answers re-run on the escalation target, by reason.',
@@ -178,6 +185,10 @@ export class GatewayMetrics {
 
   setRolloutShare(rollout: { id: string; from: string; to: string; share: number }): void {
     this.rolloutShare.set({ rollout: rollout.id, from: rollout.from, to: rollout.to }, rollout.share);
+  }
+
+  countRolloutChange(change: { id: string; cause: string }): void {
+    this.rolloutChanges.inc({ rollout: change.id, cause: change.cause });
   }
 
   countStateStoreError(): void {

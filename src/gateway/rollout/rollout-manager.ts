@@ -182,6 +182,7 @@ export class RolloutManager implements RolloutShares {
       if (!store || (await store.updateRollout(next, current.version, event))) {
         const state = { ...next, version: current.version + 1 };
         this.states.set(id, state);
+        this.options.metrics?.countRolloutChange({ id, cause });
         this.options.logger.info(
           { rollout: id, from: current.share, to: next.share, paused: next.paused, cause, evidence },
           'rollout changed',

@@ -173,6 +173,15 @@ describe('gradual rollout', () => {
           ['rollback', 0.3, 0.1],
         ],
       );
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      for (const cause of ['raise', 'rollback'])
+        assert.match(
+          metrics,
+          new RegExp(
+            `^switchyard_rollout_changes_total\\{rollout="cloud-to-local",cause="${cause}"\\} 1$`,
+            'm',
+          ),
+        );
       const raise = JSON.parse(events[1]?.evidence as string);
       const rollback = JSON.parse(events[2]?.evidence as string);
       assert.equal(raise.agreement, 1);
