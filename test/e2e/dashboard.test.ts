@@ -12,7 +12,15 @@ import {
 } from '../support/start-dashboard-gateway.js';
 
 const ADMIN_KEY = 'dashboard-admin-key-for-tests';
-const SCREENSHOTS = new URL('../../docs/img/', import.meta.url).pathname;
+// The README's and docs/dashboard.md's pictures are taken by these tests: with
+// UPDATE_SCREENSHOTS=1 they replace docs/img/; otherwise they go to a temporary folder, so that a
+// test run leaves the checkout as it found it.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? new URL('../../docs/img/', import.meta.url).pathname
+  : mkdtempSync(join(tmpdir(), 'switchyard-screenshots-'));
+after(() => {
+  if (!process.env.UPDATE_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
+});
 const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
