@@ -14,6 +14,7 @@ import {
   openTenantStore,
   type Storage,
 } from './open-storage.js';
+import { loadSchemaValidators } from './routing/index.js';
 import { createApp } from './server/index.js';
 import { createLogDestination, flushLogDestination } from './telemetry/index.js';
 
@@ -55,6 +56,8 @@ export async function startGateway(options: {
   // Tokenizers load now, not on first use: a stream cut short is counted with its model's, and
   // loading one mid-traffic would stall every request in flight.
   for (const model of models.values()) model.countTokens('');
+  // So do the JSON Schema meta-schemas that check tools and response formats.
+  loadSchemaValidators();
   let storage: Storage;
   try {
     storage = await openStorage(config, options.env, logger);

@@ -27,6 +27,7 @@ export {
   type FailedCheck,
   findSchemaProblem,
   findValueProblem,
+  loadSchemaValidators,
   runVerifiers,
   VERIFIERS,
   type Verifier,

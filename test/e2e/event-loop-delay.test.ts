@@ -95,6 +95,29 @@ logging: { level: warn }
     });
   });
 
+  it('checks the first tool schemas in every JSON Schema dialect', async () => {
+    await measure('first schemas of each dialect', async () => {
+      const parameters = (dialect?: string) => ({
+        ...(dialect ? { $schema: `https://json-schema.org/${dialect}/schema` } : {}),
+        type: 'object',
+        properties: { city: { type: 'string' } },
+      });
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'good',
+          messages: [{ role: 'user', content: 'Weather?' }],
+          tools: [undefined, 'draft/2019-09', 'draft/2020-12'].map((dialect, index) => ({
+            type: 'function',
+            function: { name: `weather_${index}`, parameters: parameters(dialect) },
+          })),
+        }),
+      });
+      assert.equal(response.status, 200, await response.text());
+    });
+  });
+
   it('refuses bodies at 16× the limit', async () => {
     await measure('oversized bodies', async () => {
       const body = Buffer.alloc(64 * 1024 * 1024, 'a');

@@ -1,5 +1,10 @@
 export { checkAnswer, type EscalationReason, type FailedCheck } from './check-answer.js';
-export { findSchemaProblem, findValueProblem, getSchemaValidator } from './json-schema-validators.js';
+export {
+  findSchemaProblem,
+  findValueProblem,
+  getSchemaValidator,
+  loadSchemaValidators,
+} from './json-schema-validators.js';
 export {
   answerFormatVerifier,
   arithmeticVerifier,
