@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createSyntheticOutcomes } from '../../test/support/create-synthetic-outcomes.js';
 import type { RequestLog } from './request-log.js';
-import type { RequestStats, StatsFilter } from './request-stats.js';
+import type { ModelFeedback, RequestStats, ShadowAgreement, StatsFilter } from './request-stats.js';
 
 type Row = Record<string, unknown>;
 
@@ -11,6 +11,8 @@ export interface RequestStatsFixture {
   stats: RequestStats;
   /** Plain SQL over the same log (`?` placeholders), written here independently of the stats code. */
   query(sql: string, values?: unknown[]): Promise<Row[]>;
+  /** Plain SQL that writes (`?` placeholders): the evidence tables' rows, as their stores would. */
+  write(sql: string, values?: unknown[]): Promise<void>;
   isTrue(column: string): string;
   dispose(): Promise<void>;
 }
@@ -233,6 +235,112 @@ export function describeRequestStats(name: string, setup: () => Promise<RequestS
         rollouts: null,
         feedback: null,
       });
+    });
+
+    it('reads shadow agreement, rollout changes and feedback as SQL over their tables does', async () => {
+      const at = (ms: number) => new Date(ms).toISOString();
+      const pairs: [string, string | null, string | null, number | null, number][] = [
+        ['local', 'cloud', 'faq', 1, now - HOUR],
+        ['local', 'cloud', 'faq', 0, now - 2 * HOUR],
+        ['local', 'cloud', 'faq', null, now - 3 * HOUR],
+        ['local', 'cloud', 'code', 1, now - 4 * HOUR],
+        ['local', null, null, 1, now - 5 * HOUR],
+        ['local', 'cloud', 'faq', 1, now - 3 * DAY],
+      ];
+      for (const [index, [to, route, taskType, agreement, createdAt]] of pairs.entries()) {
+        await fixture.write(
+          `INSERT INTO shadow_pairs (request_id, created_at, from_model, to_model, route, task_type, status,
+             latency_ms, agreement) VALUES (?, ?, 'cloud', ?, ?, ?, 'ok', 10, ?)`,
+          [`shadow-${index}`, at(createdAt), to, route, taskType, agreement],
+        );
+      }
+      await fixture.write(
+        `INSERT INTO rollouts (id, share, last_good_share, paused, updated_at, version)
+         VALUES ('cloud-to-local', 0.3, 0.3, 1 = 0, ?, 3)`,
+        [at(now - HOUR)],
+      );
+      const events: [number, number, number, string][] = [
+        [now - 3 * DAY, 0, 0.1, 'config'],
+        [now - 6 * HOUR, 0.1, 0.2, 'raise'],
+        [now - 2 * HOUR, 0.2, 0.3, 'manual'],
+      ];
+      for (const [eventAt, fromShare, toShare, cause] of events) {
+        await fixture.write(
+          `INSERT INTO rollout_events (id, at, from_share, to_share, cause) VALUES ('cloud-to-local', ?, ?, ?, ?)`,
+          [at(eventAt), fromShare, toShare, cause],
+        );
+      }
+      const ratings: [string, string, number, number][] = [
+        ['local', 'correct', 1, now - HOUR],
+        ['local', 'correct', 0, now - 2 * HOUR],
+        ['local', 'correct', 1, now - 3 * HOUR],
+        ['cloud', 'correct', 1, now - HOUR],
+        ['local', 'rating', 4, now - HOUR],
+        ['local', 'correct', 0, now - 3 * DAY],
+      ];
+      for (const [index, [model, metric, value, createdAt]] of ratings.entries()) {
+        await fixture.write(
+          'INSERT INTO feedback (request_id, metric, value, created_at, model) VALUES (?, ?, ?, ?, ?)',
+          [`feedback-${index}`, metric, value, at(createdAt), model],
+        );
+      }
+      const evidence = await fixture.stats.evidence(now - DAY, now);
+      const range = [at(now - DAY), at(now)];
+      const shadowRows = await fixture.query(
+        `SELECT to_model, route, task_type, count(*) AS pairs,
+           sum(CASE WHEN agreement IS NULL THEN 0 ELSE 1 END) AS scored,
+           sum(CASE WHEN agreement = 1 THEN 1 ELSE 0 END) AS agreed
+         FROM shadow_pairs WHERE created_at >= ? AND created_at < ? GROUP BY to_model, route, task_type`,
+        range,
+      );
+      assert.equal(evidence.shadow?.length, shadowRows.length);
+      for (const row of shadowRows) {
+        const group: ShadowAgreement | undefined = evidence.shadow?.find(
+          (candidate) =>
+            candidate.to === row.to_model &&
+            candidate.route === (row.route ?? null) &&
+            candidate.taskType === (row.task_type ?? null),
+        );
+        assert.ok(group, `a shadow group for ${JSON.stringify(row)}`);
+        assert.deepEqual(
+          [group.pairs, group.scored, group.agreed],
+          [Number(row.pairs), Number(row.scored), Number(row.agreed)],
+        );
+      }
+      const faq = evidence.shadow?.find((group) => group.taskType === 'faq');
+      assert.deepEqual([faq?.pairs, faq?.scored, faq?.agreed], [3, 2, 1]);
+      const changes = await fixture.query(
+        `SELECT to_share, cause FROM rollout_events WHERE id = 'cloud-to-local' AND at >= ? AND at < ? ORDER BY at`,
+        range,
+      );
+      assert.deepEqual(evidence.rollouts?.[0]?.id, 'cloud-to-local');
+      assert.equal(evidence.rollouts?.[0]?.share, 0.3);
+      assert.equal(evidence.rollouts?.[0]?.paused, false);
+      assert.deepEqual(
+        evidence.rollouts?.[0]?.changes.map((change) => [change.toShare, change.cause]),
+        changes.map((row) => [Number(row.to_share), row.cause]),
+      );
+      assert.deepEqual(
+        evidence.rollouts?.[0]?.changes.map((change) => change.cause),
+        ['raise', 'manual'],
+      );
+      const feedbackRows = await fixture.query(
+        `SELECT model, metric, count(*) AS ratings, sum(value) AS total FROM feedback
+         WHERE created_at >= ? AND created_at < ? GROUP BY model, metric`,
+        range,
+      );
+      assert.equal(evidence.feedback?.length, feedbackRows.length);
+      for (const row of feedbackRows) {
+        const group: ModelFeedback | undefined = evidence.feedback?.find(
+          (candidate) => candidate.model === row.model && candidate.metric === row.metric,
+        );
+        assert.equal(group?.ratings, Number(row.ratings));
+        closeTo(group?.mean ?? null, Number(row.total) / Number(row.ratings), `${row.model} ${row.metric}`);
+      }
+      const localCorrect = evidence.feedback?.find(
+        (row) => row.model === 'local' && row.metric === 'correct',
+      );
+      closeTo(localCorrect?.mean ?? null, 2 / 3, 'local correct');
     });
   });
 }

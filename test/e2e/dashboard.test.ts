@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { computeWilsonInterval } from '../../src/contract/index.js';
+import { runCli } from '../support/start-cli-server.js';
 import {
   type DashboardGateway,
   sendKnownTraffic,
@@ -294,5 +296,203 @@ describe('dashboard without auth configured', { timeout: 60_000 }, () => {
       await browser.close();
       await gateway.stop();
     }
+  });
+});
+
+describe('dashboard evidence and spend in Chromium, against SQL over the log', { timeout: 120_000 }, () => {
+  let gateway: DashboardGateway;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let log: Database.Database;
+  const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+  const rows = <Row>(query: string) => log.prepare(query).all() as Row[];
+
+  async function waitForSql(query: string, atLeast: number): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const reader = new Database(gateway.database, { readonly: true });
+      const count = (reader.prepare(query).get() as { n: number }).n;
+      reader.close();
+      if (count >= atLeast) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`never ${atLeast} rows: ${query}`);
+  }
+
+  before(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    gateway = await startDashboardGateway({
+      adminKey: ADMIN_KEY,
+      keys: true,
+      routing: `  shadow: [{ from: cloud, to: local, sample: 1, maxConcurrent: 16, judge: judge }]
+  rollout: [{ id: local-to-cloud, from: local, to: cloud, share: 0.2, sticky: request }]
+`,
+      extra: 'feedback: { metrics: { correct: { type: boolean } } }\n',
+    });
+    for (const tenant of [
+      { name: 'acme', budgetUsd: 0.01, budgetPeriod: 'month' },
+      { name: 'globex', budgetUsd: 0.02, budgetPeriod: 'day' },
+    ]) {
+      const created = await fetch(`${gateway.url}/admin/v1/tenants`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify(tenant),
+      });
+      assert.equal(created.status, 201, await created.text());
+    }
+    const keys: string[] = [];
+    for (const key of [{ tenant: 'acme', budgetUsd: 0.005 }, { tenant: 'globex' }]) {
+      const created = await fetch(`${gateway.url}/admin/v1/keys`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify(key),
+      });
+      assert.equal(created.status, 201);
+      keys.push(((await created.json()) as { key: string }).key);
+    }
+    const acme = await sendKnownTraffic(gateway.url, { authorization: `Bearer ${keys[0]}` });
+    await sendKnownTraffic(gateway.url, { authorization: `Bearer ${keys[1]}` });
+    // Shadowed on the embedded model: these fit its context (the known cloud requests ask for more
+    // output than it has room for, so their shadow calls fail and count as pairs without a verdict).
+    for (const content of ['The capital of France?', 'Is Paris in France?', 'Name a colour.']) {
+      const answer = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys[0]}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'cloud', messages: [{ role: 'user', content }], max_tokens: 8 }),
+      });
+      assert.equal(answer.status, 200, await answer.text());
+    }
+    await waitForSql('SELECT count(*) AS n FROM requests', 19);
+    for (const [name, value] of [
+      ['local', true],
+      ['cloud', true],
+      ['escalation', false],
+      ['pii', true],
+    ] as const) {
+      const rated = await fetch(`${gateway.url}/v1/feedback`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys[0]}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ request_id: acme[name], metric: 'correct', value }),
+      });
+      assert.equal(rated.status, 200, await rated.text());
+    }
+    const set = await runCli(['rollout', 'set', 'local-to-cloud', '0.5', '--config', gateway.config]);
+    assert.equal(set.code, 0, set.stderr);
+    await waitForSql("SELECT count(*) AS n FROM shadow_pairs WHERE status = 'ok'", 3);
+    // The shadow calls run after their answers: wait until no more arrive.
+    let pairs = -1;
+    for (;;) {
+      const reader = new Database(gateway.database, { readonly: true });
+      const count = (reader.prepare('SELECT count(*) AS n FROM shadow_pairs').get() as { n: number }).n;
+      reader.close();
+      if (count === pairs) break;
+      pairs = count;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    await waitForSql('SELECT count(*) AS n FROM feedback', 4);
+    log = new Database(gateway.database, { readonly: true });
+    browser = await launchBrowser();
+    await browser.page.goto(`${gateway.url}/dashboard#/overview?range=24h`);
+    await browser.page.getByTestId('login-key').fill(ADMIN_KEY);
+    await browser.page.getByTestId('login-submit').click();
+    await browser.page.getByTestId('card-requests').waitFor();
+  });
+  after(async () => {
+    log?.close();
+    await browser?.close();
+    await gateway?.stop();
+  });
+
+  it('shows spend against budget per tenant and key as SQL sums it', async () => {
+    const { page } = browser;
+    await page.getByTestId('spend').waitFor();
+    const spent = rows<{ scope: string; id: string; spent: number }>(
+      `SELECT 'tenant' AS scope, tenant AS id, total(cost_usd) AS spent FROM requests WHERE tenant IS NOT NULL GROUP BY tenant
+       UNION ALL SELECT 'key', key_id, total(cost_usd) FROM requests WHERE key_id IS NOT NULL GROUP BY key_id`,
+    );
+    assert.equal(spent.filter((row) => row.scope === 'tenant').length, 2);
+    const table = (await page.getByTestId('spend').locator('tbody tr').allTextContents()).join('\n');
+    for (const row of spent) {
+      assert.ok(row.spent > 0, `${row.id} spent something`);
+      assert.ok(
+        table.includes(formatUsd(row.spent)),
+        `${row.scope} ${row.id}: ${formatUsd(row.spent)} in ${table}`,
+      );
+    }
+    const acme = spent.find((row) => row.id === 'acme')?.spent as number;
+    const used = `${((acme / 0.01) * 100).toFixed(1)}%`;
+    assert.ok(table.includes(`acmemonth${formatUsd(acme)}${formatUsd(0.01)}${used}`), table);
+    const api = (await (
+      await fetch(`${gateway.url}/admin/v1/stats?sections=spend`, { headers: admin })
+    ).json()) as { spend: { tenants: { tenant: string; spentUsd: number; keys: { spentUsd: number }[] }[] } };
+    for (const tenant of api.spend.tenants) {
+      const expected = spent.find((row) => row.scope === 'tenant' && row.id === tenant.tenant)
+        ?.spent as number;
+      assert.ok(Math.abs(tenant.spentUsd - expected) < 1e-12, tenant.tenant);
+    }
+    await page.getByTestId('spend').screenshot({ path: join(SCREENSHOTS, 'dashboard-spend.png') });
+  });
+
+  it('shows shadow agreement per route and task type with its interval, as SQL counts it', async () => {
+    const { page } = browser;
+    await page.getByTestId('shadow').waitFor();
+    const groups = rows<{
+      route: string | null;
+      task_type: string | null;
+      pairs: number;
+      scored: number;
+      agreed: number;
+    }>(
+      `SELECT route, task_type, count(*) AS pairs, count(agreement) AS scored, total(agreement) AS agreed
+       FROM shadow_pairs GROUP BY from_model, to_model, route, task_type`,
+    );
+    const shown = await page.getByTestId('shadow').locator('tbody tr').allTextContents();
+    assert.equal(shown.length, groups.length);
+    for (const group of groups) {
+      const interval = computeWilsonInterval(group.agreed, group.scored);
+      const agreement = group.scored ? `${((group.agreed / group.scored) * 100).toFixed(1)}%` : '–';
+      const bounds = interval
+        ? `${(interval.low * 100).toFixed(1)}%–${(interval.high * 100).toFixed(1)}%`
+        : '–';
+      const text = `cloud → local${group.route ?? '–'}${group.task_type ?? '–'}${group.pairs}${agreement}${bounds}`;
+      assert.ok(shown.includes(text), `${text} in ${JSON.stringify(shown)}`);
+    }
+  });
+
+  it('shows the rollout share over time with each change and its cause', async () => {
+    const { page } = browser;
+    await page.getByTestId('rollouts').waitFor();
+    const changes = rows<{ from_share: number; to_share: number; cause: string }>(
+      "SELECT from_share, to_share, cause FROM rollout_events WHERE id = 'local-to-cloud' ORDER BY at",
+    );
+    assert.deepEqual(
+      changes.map((change) => change.cause),
+      ['config', 'manual'],
+    );
+    const shown = await page.getByTestId('rollout-changes').locator('tbody tr').allTextContents();
+    assert.deepEqual(
+      shown.map((row) => row.replace(/^\S+Z/, '')),
+      changes.map(
+        (change) =>
+          `${(change.from_share * 100).toFixed(1)}%${(change.to_share * 100).toFixed(1)}%${change.cause}`,
+      ),
+    );
+    assert.match((await page.getByTestId('rollout-chart').textContent()) ?? '', /local-to-cloud: 50\.0%/);
+    assert.equal(await page.getByTestId('rollout-chart').locator('canvas').count(), 1);
+  });
+
+  it('shows feedback by model as SQL averages it', async () => {
+    const { page } = browser;
+    await page.getByTestId('feedback').waitFor();
+    const expected = rows<{ model: string; ratings: number; mean: number }>(
+      "SELECT model, count(*) AS ratings, avg(value) AS mean FROM feedback WHERE metric = 'correct' GROUP BY model",
+    );
+    assert.ok(expected.some((row) => row.model === 'cloud'));
+    const shown = await page.getByTestId('feedback').locator('tbody tr').allTextContents();
+    assert.equal(shown.length, expected.length);
+    for (const row of expected) {
+      const text = `${row.model}correct${row.ratings}${row.mean.toFixed(3)}`;
+      assert.ok(shown.includes(text), `${text} in ${JSON.stringify(shown)}`);
+    }
+    await page.getByTestId('evidence').screenshot({ path: join(SCREENSHOTS, 'dashboard-evidence.png') });
   });
 });

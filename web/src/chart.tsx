@@ -10,6 +10,8 @@ export interface ChartSeries {
   fill?: boolean;
   /** What the legend shows for a point (a stack shows each part, not the running sum). */
   legend?: (index: number) => string;
+  /** Drawn as steps: each value holds until the next point (a share that changes at instants). */
+  stepped?: boolean;
 }
 
 /** A time chart (uPlot, from the package): `times` in epoch seconds. */
@@ -31,6 +33,7 @@ export function TimeChart(props: { title: string; times: number[]; series: Chart
           stroke: series.color,
           width: 1.5,
           ...(series.fill ? { fill: `${series.color}55` } : {}),
+          ...(series.stepped ? { paths: uPlot.paths.stepped?.({ align: 1 }) } : {}),
           ...(series.legend
             ? { value: (_chart: uPlot, _value: number, _series: number, index: number | null) => (index === null ? '–' : (series.legend as (index: number) => string)(index)) }
             : {}),

@@ -178,6 +178,8 @@ function Spend(props: { stats: Stats }) {
   const spend = props.stats.spend;
   if (!spend) return null;
   return (
+    <>
+    <h2>Spend</h2>
     <section class="panel" data-testid="spend">
       <h3>Spend against budget (current period)</h3>
       <table>
@@ -200,6 +202,7 @@ function Spend(props: { stats: Stats }) {
         </tbody>
       </table>
     </section>
+    </>
   );
 }
 
@@ -207,9 +210,11 @@ function Evidence(props: { stats: Stats }) {
   const evidence = props.stats.evidence;
   if (!evidence?.shadow && !evidence?.rollouts && !evidence?.feedback) return null;
   return (
+    <div data-testid="evidence">
+    <h2>Evidence</h2>
     <div class="grid">
       {evidence.shadow ? (
-        <section class="panel" data-testid="shadow">
+        <section class="panel wide" data-testid="shadow">
           <h3>Shadow agreement</h3>
           <table>
             <thead><tr><th>pair</th><th>route</th><th>task type</th><th class="num">pairs</th><th class="num">agreement</th><th class="num">95% interval</th></tr></thead>
@@ -241,21 +246,60 @@ function Evidence(props: { stats: Stats }) {
           </table>
         </section>
       ) : null}
-      {evidence.rollouts ? (
-        <section class="panel" data-testid="rollouts">
-          <h3>Rollouts</h3>
-          {evidence.rollouts.map((rollout) => (
-            <div key={rollout.id}>
-              <p><b>{rollout.id}</b>: {formatPercent(rollout.share)}{rollout.paused ? ' (paused)' : ''}</p>
-              <ul>
-                {rollout.changes.map((change) => (
-                  <li key={change.at}>{new Date(change.at).toISOString()}: {formatPercent(change.fromShare)} → {formatPercent(change.toShare)} ({change.cause})</li>
-                ))}
-              </ul>
-            </div>
+      {evidence.rollouts?.map((rollout) => (
+        <Rollout key={rollout.id} rollout={rollout} range={props.stats.range} />
+      ))}
+    </div>
+    </div>
+  );
+}
+
+type RolloutEvidence = NonNullable<NonNullable<Stats['evidence']>['rollouts']>[number];
+
+/**
+ * One rollout's share over the range, a step at each change, and the changes with their causes.
+ * The share before the range's first change is that change's starting share.
+ */
+function Rollout(props: { rollout: RolloutEvidence; range: Stats['range'] }) {
+  const { rollout } = props;
+  const from = Date.parse(props.range.from) / 1000;
+  const to = Date.parse(props.range.to) / 1000;
+  const { times, series } = useMemo(() => {
+    const first = rollout.changes[0];
+    const points: [number, number][] = [
+      [from, first ? first.fromShare : rollout.share],
+      ...rollout.changes.map((change): [number, number] => [change.at / 1000, change.toShare]),
+      [to, rollout.share],
+    ];
+    return {
+      times: points.map(([at]) => at),
+      series: [{ label: 'share', color: colorOf(0), values: points.map(([, share]) => share), stepped: true }],
+    };
+  }, [rollout, from, to]);
+  return (
+    <div data-testid="rollouts" data-rollout={rollout.id}>
+      <TimeChart
+        testId="rollout-chart"
+        title={`Rollout ${rollout.id}: ${formatPercent(rollout.share)}${rollout.paused ? ' (paused)' : ''}`}
+        times={times}
+        series={series}
+        format={(value) => formatPercent(value)}
+      />
+      <section class="panel">
+      <h3>Changes of {rollout.id} in this range</h3>
+      <table data-testid="rollout-changes">
+        <thead><tr><th>time (UTC)</th><th class="num">from</th><th class="num">to</th><th>cause</th></tr></thead>
+        <tbody>
+          {rollout.changes.map((change, index) => (
+            <tr key={index}>
+              <td>{new Date(change.at).toISOString()}</td><td class="num">{formatPercent(change.fromShare)}</td>
+              <td class="num">{formatPercent(change.toShare)}</td><td>{change.cause}</td>
+            </tr>
           ))}
-        </section>
-      ) : null}
+          {rollout.changes.length === 0 ? <tr><td colSpan={4}>no change in this range</td></tr> : null}
+        </tbody>
+      </table>
+      </section>
     </div>
   );
 }

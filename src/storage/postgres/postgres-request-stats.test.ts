@@ -21,6 +21,13 @@ describeRequestStats('postgres', async () => {
         values,
       );
     },
+    write: async (sql, values = []) => {
+      let index = 0;
+      await database.query(
+        sql.replace(/\?/g, () => `$${++index}`),
+        values,
+      );
+    },
     isTrue: (column) => column,
     async dispose() {
       await requestLog.close();

@@ -26,6 +26,14 @@ describeRequestStats('sqlite, in a worker thread', async () => {
     requestLog,
     stats: new SqliteRequestStats({ path, requestLog }),
     query: async (sql, values = []) => reader.prepare(sql).all(...values) as Record<string, unknown>[],
+    write: async (sql, values = []) => {
+      const writer = new Database(path);
+      try {
+        writer.prepare(sql).run(...values);
+      } finally {
+        writer.close();
+      }
+    },
     isTrue: (column) => `${column} = 1`,
     async dispose() {
       reader.close();
