@@ -220,6 +220,33 @@ async function measureThroughput() {
       '--disable-sync',
     ],
   });
+  // The page itself on the large log: from navigation to its numbers shown, per range (warmed).
+  const pageLoad: Record<string, number> = {};
+  {
+    const page = await browser.newPage();
+    for (const view of [
+      'overview?range=1h',
+      'overview?range=24h',
+      'overview?range=7d',
+      'overview?range=30d',
+      'requests?range=30d',
+    ]) {
+      const times: number[] = [];
+      for (let run = 0; run < 3; run += 1) {
+        await page.goto('about:blank');
+        const start = performance.now();
+        await page.goto(`${url}/dashboard#/${view}`);
+        await page
+          .getByTestId(view.startsWith('requests') ? 'request-row' : 'card-requests')
+          .first()
+          .waitFor();
+        times.push(performance.now() - start);
+      }
+      pageLoad[view] = round(median(times));
+    }
+    await page.close();
+    console.log('page load', pageLoad);
+  }
   const phases: Record<string, unknown>[] = [];
   // ABCABC: closed; the page open in Chromium; the same stats calls from a plain loop (no browser).
   for (const phase of ['closed', 'page open', 'API polled', 'closed', 'page open', 'API polled']) {
@@ -258,7 +285,7 @@ async function measureThroughput() {
   gateway.kill('SIGTERM');
   await once(gateway, 'exit');
   upstream.kill();
-  return phases;
+  return { phases, pageLoad };
 }
 
 started = performance.now();
@@ -268,7 +295,7 @@ const statements = throughputOnly ? null : await timeStatements();
 console.log(statements);
 const worker = throughputOnly ? null : await timeWorker();
 console.log(worker);
-const throughput = await measureThroughput();
+const { phases: throughput, pageLoad } = await measureThroughput();
 console.log(throughput);
 const results = {
   date: new Date().toISOString(),
@@ -276,6 +303,7 @@ const results = {
   generation,
   statements,
   worker,
+  pageLoad,
   throughput,
 };
 writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
