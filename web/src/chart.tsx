@@ -34,6 +34,8 @@ export function TimeChart(props: { title: string; times: number[]; series: Chart
           width: 1.5,
           ...(series.fill ? { fill: `${series.color}55` } : {}),
           ...(series.stepped ? { paths: uPlot.paths.stepped?.({ align: 1 }) } : {}),
+          // A value between two empty buckets draws no line: mark the points of a sparse series.
+          ...(series.values.filter((value) => value !== null).length <= 40 ? { points: { show: true, size: 6 } } : {}),
           ...(series.legend
             ? { value: (_chart: uPlot, _value: number, _series: number, index: number | null) => (index === null ? '–' : (series.legend as (index: number) => string)(index)) }
             : {}),
