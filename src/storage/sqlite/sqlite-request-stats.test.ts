@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -102,5 +102,34 @@ describe('sqlite stats queries', () => {
       assert.match(plan, /^SEARCH requests USING .*started_at>\? AND started_at<\?\)$/);
     }
     await requestLog.close();
+  });
+});
+
+describe('sqlite stats worker', () => {
+  it('runs at the lowest CPU priority, its thread alone, so requests go first on a shared core', {
+    skip: process.platform !== 'linux' && 'thread nice values are read from /proc on Linux',
+  }, async () => {
+    const path = join(directory, 'priority.db');
+    const requestLog = new SqliteRequestLog({
+      path,
+      batchSize: 500,
+      flushIntervalMs: 10_000,
+      onError: () => {},
+    });
+    const stats = new SqliteRequestStats({ path, requestLog });
+    try {
+      // Any answer means the worker has started (and set its priority first).
+      await stats.listRequests({ from: 0, to: Date.now(), filter: {}, localModels: [], limit: 1 });
+      const nice = readdirSync('/proc/self/task').map((thread) => {
+        const fields =
+          readFileSync(`/proc/self/task/${thread}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        return Number(fields[16]);
+      });
+      assert.equal(nice.filter((value) => value === 19).length, 1, `nice values: ${nice.join(' ')}`);
+      assert.equal(nice[0], 0, 'the main thread keeps its priority');
+    } finally {
+      await stats.close();
+      await requestLog.close();
+    }
   });
 });

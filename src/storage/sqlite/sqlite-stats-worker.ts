@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { createSqliteStatsReader } from './sqlite-stats-reader.js';
@@ -7,6 +8,18 @@ import { createSqliteStatsReader } from './sqlite-stats-reader.js';
  * (WAL lets it read while the gateway writes), so a long aggregate never holds the gateway's
  * event loop.
  */
+// The lowest CPU priority, for this thread only (Linux sets a thread's own nice value): where the
+// gateway and this worker share a core, requests go first and the dashboard's sums wait; with a
+// core to spare, it changes nothing. Elsewhere the call may fail or apply to the whole process,
+// so it is made only on Linux.
+if (process.platform === 'linux') {
+  try {
+    setPriority(19);
+  } catch {
+    // Not allowed here (a sandbox, say): the worker runs at the gateway's priority.
+  }
+}
+
 const database = new Database((workerData as { path: string }).path, { readonly: true, fileMustExist: true });
 database.pragma('busy_timeout = 5000');
 const reader = createSqliteStatsReader((work) => work(database));
