@@ -32,6 +32,11 @@ export interface SoakSample {
   sent: number;
   /** The machine's one-minute load average: other processes' share of the CPUs shows up as delay. */
   loadAverage: number;
+  /**
+   * Milliseconds the gateway's main thread was ready to run but waited for a CPU since the previous
+   * sample (Linux schedstat): delay that other work on a shared machine caused, not the gateway.
+   */
+  cpuWaitMs: number;
 }
 
 export interface SoakResult {
@@ -59,6 +64,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const percent = (from: number, to: number) => Math.round(((to - from) / from) * 1000) / 10;
 const fds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
+const cpuWaitMs = (pid: number) =>
+  Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ')[1]) / 1e6;
 const rssMb = (pid: number) =>
   Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024);
 
@@ -140,6 +147,7 @@ logging: { level: warn }
     const agent = new Agent({ connections: 256 });
     const samples: SoakSample[] = [];
     const fdsAtStart = fds(pid);
+    let waitedBefore = cpuWaitMs(pid);
     const startedAt = performance.now();
     const inFlight = new Set<Promise<void>>();
     let index = 0;
@@ -155,6 +163,7 @@ logging: { level: warn }
       if (tick % 100 === 0 && tick / 100 >= nextSample) {
         nextSample += options.sampleSeconds;
         const text = await scrape();
+        const waited = cpuWaitMs(pid);
         samples.push({
           second: tick / 100,
           rssMb: rssMb(pid),
@@ -164,7 +173,9 @@ logging: { level: warn }
           fds: fds(pid),
           sent: counts.sent,
           loadAverage: loadavg()[0] as number,
+          cpuWaitMs: Math.round(waited - waitedBefore),
         });
+        waitedBefore = waited;
       }
     }
     await Promise.all(inFlight);
@@ -184,7 +195,9 @@ logging: { level: warn }
       n: number;
     }[];
     rows.close();
-    const window = Math.max(1, Math.round(Math.min(60, options.seconds / 5) / options.sampleSeconds));
+    // Warm-up is the first window; drift compares the next one with the last. Half an hour of
+    // one-minute samples gives five-sample windows: one sample's heap swings with collections.
+    const window = Math.max(1, Math.round(Math.min(300, options.seconds / 6) / options.sampleSeconds));
     const warm = samples.slice(window, 2 * window);
     const last = samples.slice(-window);
     const rssFrom = median(warm.map((sample) => sample.rssMb));

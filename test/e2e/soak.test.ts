@@ -19,7 +19,7 @@ describe(`a ${SECONDS}-second soak`, () => {
     t.diagnostic(JSON.stringify({ counts, logRowsByStatus: result.logRowsByStatus, drift: result.drift }));
     for (const sample of result.samples) {
       t.diagnostic(
-        `${sample.second} s: RSS ${sample.rssMb} MB, heap ${sample.heapUsedMb} MB, event-loop delay p99 ${sample.loopDelayP99Ms} / max ${sample.loopDelayMaxMs} ms, ${sample.fds} descriptors, load ${sample.loadAverage.toFixed(2)}`,
+        `${sample.second} s: RSS ${sample.rssMb} MB, heap ${sample.heapUsedMb} MB, event-loop delay p99 ${sample.loopDelayP99Ms} / max ${sample.loopDelayMaxMs} ms (${sample.cpuWaitMs} ms waiting for a CPU), ${sample.fds} descriptors, load ${sample.loadAverage.toFixed(2)}`,
       );
     }
     assert.equal(counts.sent, SECONDS * RATE);
