@@ -11,6 +11,11 @@ export interface SoakCounts {
   wellFormedError: number;
   /** Streams the client left after their first chunk, on purpose. */
   clientAborted: number;
+  /**
+   * Streams the client meant to leave whose first read already held the whole answer, `[DONE]`
+   * included (the client was slow to read): the gateway had finished them, and logs them as 200s.
+   */
+  leftAfterEnd: number;
   /** Answers that were neither of the above. */
   malformed: number;
   /** Requests that never got a status line. */
@@ -25,6 +30,7 @@ export function createSoakCounts(): SoakCounts {
     ok: 0,
     wellFormedError: 0,
     clientAborted: 0,
+    leftAfterEnd: 0,
     malformed: 0,
     transportError: 0,
     statuses: {},
@@ -101,9 +107,14 @@ export async function sendSoakRequest(
     counts.accepted += 1;
     counts.statuses[response.statusCode] = (counts.statuses[response.statusCode] ?? 0) + 1;
     if (leave && response.statusCode === 200) {
-      for await (const _ of response.body) break;
+      let first = '';
+      for await (const chunk of response.body) {
+        first = String(chunk);
+        break;
+      }
       response.body.destroy();
-      counts.clientAborted += 1;
+      if (first.includes('data: [DONE]')) counts.leftAfterEnd += 1;
+      else counts.clientAborted += 1;
       return;
     }
     classify(response.statusCode, stream, await response.body.text(), counts);
