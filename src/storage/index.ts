@@ -44,6 +44,7 @@ export type {
   StatsOverview,
   StatsQuery,
 } from './request-stats.js';
+export { createEmptyCounts } from './request-stats.js';
 export { type LoggedRequest, readRequestLogFile } from './sqlite/read-sqlite-request-log.js';
 export { SqliteEvidenceStore } from './sqlite/sqlite-evidence-store.js';
 export { SqliteFeedbackStore } from './sqlite/sqlite-feedback-store.js';

@@ -41,6 +41,23 @@ export interface StatsCounts {
   comparedBaselineUsd: number;
 }
 
+/** Counts of no requests: what a step, a model or a range without rows shows. */
+export function createEmptyCounts(): StatsCounts {
+  return {
+    requests: 0,
+    local: 0,
+    errors: 0,
+    escalated: 0,
+    fallbacks: 0,
+    costUsd: 0,
+    unknownCost: 0,
+    baselineCostUsd: 0,
+    unknownBaseline: 0,
+    savingsUsd: 0,
+    comparedBaselineUsd: 0,
+  };
+}
+
 export interface StatsBucket extends StatsCounts {
   /** The bucket's start, epoch ms. */
   at: number;

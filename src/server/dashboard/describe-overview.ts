@@ -1,4 +1,4 @@
-import type { StatsCounts, StatsOverview } from '../../storage/index.js';
+import { createEmptyCounts, type StatsCounts, type StatsOverview } from '../../storage/index.js';
 
 const MONTH_MS = 30 * 86_400_000;
 
@@ -22,27 +22,13 @@ export function describeRates(counts: StatsCounts, unanswered: number) {
   };
 }
 
-const ZERO = {
-  requests: 0,
-  local: 0,
-  errors: 0,
-  escalated: 0,
-  fallbacks: 0,
-  costUsd: 0,
-  unknownCost: 0,
-  baselineCostUsd: 0,
-  unknownBaseline: 0,
-  savingsUsd: 0,
-  comparedBaselineUsd: 0,
-};
-
 /** Every step of the range, those without requests as zeros, so a chart spans the whole range. */
 function fillSeries(overview: StatsOverview): StatsOverview['series'] {
   const stepMs = overview.stepSeconds * 1000;
   const byTime = new Map(overview.series.map((bucket) => [bucket.at, bucket]));
   const series: StatsOverview['series'] = [];
   for (let at = Math.floor(overview.from / stepMs) * stepMs; at < overview.to; at += stepMs) {
-    series.push(byTime.get(at) ?? { at, models: {}, ...ZERO });
+    series.push(byTime.get(at) ?? { at, models: {}, ...createEmptyCounts() });
   }
   return series;
 }

@@ -1,10 +1,11 @@
-import type {
-  GroupCount,
-  ModelLatency,
-  Percentiles,
-  StatsBucket,
-  StatsCounts,
-  StatsOverview,
+import {
+  createEmptyCounts,
+  type GroupCount,
+  type ModelLatency,
+  type Percentiles,
+  type StatsBucket,
+  type StatsCounts,
+  type StatsOverview,
 } from '../request-stats.js';
 import { HISTOGRAM_BIN_RATIO } from './stats-sql.js';
 
@@ -70,22 +71,6 @@ const COUNT_FIELDS = [
   ['savingsUsd', 'savings_usd'],
   ['comparedBaselineUsd', 'compared_baseline_usd'],
 ] as const;
-
-function emptyCounts(): StatsCounts {
-  return {
-    requests: 0,
-    local: 0,
-    errors: 0,
-    escalated: 0,
-    fallbacks: 0,
-    costUsd: 0,
-    unknownCost: 0,
-    baselineCostUsd: 0,
-    unknownBaseline: 0,
-    savingsUsd: 0,
-    comparedBaselineUsd: 0,
-  };
-}
 
 function addRow(counts: StatsCounts, row: SqlRow, isLocal: boolean): void {
   for (const [field, column] of COUNT_FIELDS) counts[field] += Number(row[column] ?? 0);
@@ -196,7 +181,7 @@ export function summarizeGroups(
   options: { localModels: readonly string[]; stepSeconds: number },
 ): Omit<StatsOverview, 'from' | 'to' | 'latency'> {
   const local = new Set(options.localModels);
-  const totals = emptyCounts();
+  const totals = createEmptyCounts();
   const models = new Map<string, StatsCounts & { model: string }>();
   const buckets = new Map<number, StatsBucket>();
   const stepMs = options.stepSeconds * 1000;
@@ -206,14 +191,14 @@ export function summarizeGroups(
     addRow(totals, row, isLocal);
     let model = models.get(name);
     if (!model) {
-      model = { model: name, ...emptyCounts() };
+      model = { model: name, ...createEmptyCounts() };
       models.set(name, model);
     }
     addRow(model, row, isLocal);
     const at = Math.floor((Number(row.at) * 1000) / stepMs) * stepMs;
     let bucket = buckets.get(at);
     if (!bucket) {
-      bucket = { at, models: {}, ...emptyCounts() };
+      bucket = { at, models: {}, ...createEmptyCounts() };
       buckets.set(at, bucket);
     }
     addRow(bucket, row, isLocal);
