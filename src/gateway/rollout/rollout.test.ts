@@ -64,6 +64,18 @@ async function waitFor(
   }
 }
 
+/** The rollout changes the gateway logged after its configured start, oldest first. */
+function readRolloutChanges(gateway: TestGateway): { cause: string; to_share: number; evidence: string }[] {
+  const database = new Database(gateway.config.storage.sqlite.path, { readonly: true });
+  try {
+    return database
+      .prepare("SELECT cause, to_share, evidence FROM rollout_events WHERE cause <> 'config' ORDER BY rowid")
+      .all() as { cause: string; to_share: number; evidence: string }[];
+  } finally {
+    database.close();
+  }
+}
+
 describe('gradual rollout', () => {
   it('moves the configured share of users, each always to the same model, and only one way as it grows', async () => {
     const gateway = await startRolloutGateway({
@@ -253,13 +265,7 @@ describe('gradual rollout weighing feedback', () => {
       const second = await sendUntilLocal('second', 3);
       await rate(second, false);
       await waitFor(() => share() === 0.3, 'a rollback when feedback falls');
-      const database = new Database(gateway.config.storage.sqlite.path, { readonly: true });
-      const events = database
-        .prepare(
-          "SELECT cause, to_share, evidence FROM rollout_events WHERE cause <> 'config' ORDER BY rowid",
-        )
-        .all() as { cause: string; to_share: number; evidence: string }[];
-      database.close();
+      const events = readRolloutChanges(gateway);
       assert.deepEqual(
         events.map((event) => [event.cause, event.to_share]),
         [
@@ -332,13 +338,7 @@ describe('gradual rollout weighing escalations', () => {
       }
       for (const user of steady) await ask(gateway, user);
       await waitFor(() => share() === 0.3, 'a rollback on escalations');
-      const database = new Database(gateway.config.storage.sqlite.path, { readonly: true });
-      const events = database
-        .prepare(
-          "SELECT cause, to_share, evidence FROM rollout_events WHERE cause <> 'config' ORDER BY rowid",
-        )
-        .all() as { cause: string; to_share: number; evidence: string }[];
-      database.close();
+      const events = readRolloutChanges(gateway);
       assert.deepEqual(
         events.map((event) => [event.cause, event.to_share]),
         [
